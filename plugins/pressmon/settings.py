@@ -1,0 +1,85 @@
+"""Where things live: the project root, the default paths and the environment variables.
+
+Relative defaults are resolved against the project root, never the working directory,
+because Airflow tasks run from arbitrary directories.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(
+    os.environ.get("PRESSMON_HOME") or Path(__file__).resolve().parents[2]
+).resolve()
+
+ENV_DB = "PRESSMON_DB"
+ENV_CONFIG_DIR = "PRESSMON_CONFIG_DIR"
+ENV_SOURCES = "PRESSMON_SOURCES"
+ENV_MISSIONS = "PRESSMON_MISSIONS"
+ENV_DATA_DIR = "PRESSMON_DATA_DIR"
+
+
+def resolve(path: str | os.PathLike | None, default: str | os.PathLike) -> Path:
+    """A path given by the user (absolute or relative to the cwd) or a project-relative default."""
+    if path:
+        return Path(path).expanduser().resolve()
+    p = Path(default).expanduser()
+    return p if p.is_absolute() else (PROJECT_ROOT / p).resolve()
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every file a run reads or writes, resolved once."""
+
+    db: Path
+    config_dir: Path
+    sources: Path
+    missions: Path
+
+    @property
+    def watchlist(self) -> Path:
+        return self.config_dir / "watchlist.yaml"
+
+    @property
+    def topics(self) -> Path:
+        return self.config_dir / "topics.yaml"
+
+    @property
+    def data_dir(self) -> Path:
+        """Working files (staging, snapshots, exports) live beside the database."""
+        env = os.environ.get(ENV_DATA_DIR)
+        return Path(env).resolve() if env else self.db.parent
+
+    @property
+    def snapshot(self) -> Path:
+        """The read-only copy published after each load (what readers open)."""
+        return self.db.with_name(self.db.stem + ".snapshot" + self.db.suffix)
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.data_dir / "exports"
+
+    @property
+    def staging_dir(self) -> Path:
+        return self.data_dir / "staging"
+
+    @property
+    def state_dir(self) -> Path:
+        """Cross-process coordination files (per-host politeness locks)."""
+        return self.data_dir / "state"
+
+
+def get_paths(
+    db: str | None = None,
+    config_dir: str | None = None,
+    sources: str | None = None,
+    missions: str | None = None,
+) -> Paths:
+    """Command-line values first, then the environment, then the project defaults."""
+    db_path = resolve(db or os.environ.get(ENV_DB), "data/press.duckdb")
+    cfg = resolve(config_dir or os.environ.get(ENV_CONFIG_DIR), "config")
+    src = resolve(sources or os.environ.get(ENV_SOURCES), cfg / "sources.yaml")
+    mis = resolve(missions or os.environ.get(ENV_MISSIONS), cfg / "missions.yaml")
+    return Paths(db=db_path, config_dir=cfg, sources=src, missions=mis)
