@@ -34,6 +34,12 @@ eval-dedupe: setup
 bench: setup
 	$(BIN)/python scripts/bench.py
 
+preview: setup
+	$(BIN)/python scripts/preview_digest.py
+
+airflow: setup
+	$(BIN)/python scripts/airflow_local.py
+
 validate-compose: setup
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yaml
 

@@ -1,0 +1,105 @@
+"""
+### press_ingest: press feeds to DuckDB, every hour
+
+One ingest cycle of **pressmon**: each feed of `sources.yaml` is fetched (conditional GET,
+robots.txt, per-host politeness), its new article pages scraped, their main text extracted,
+tagged (language, relevance to the Métropole's international missions, mission, topics), then
+the whole cycle is loaded into DuckDB in one transaction, grouped into stories, and a read-only
+snapshot is published for readers.
+
+* **Reads**: `$PRESSMON_SOURCES`, `$PRESSMON_MISSIONS`, `$PRESSMON_CONFIG_DIR` (watchlist, topics).
+* **Writes**: `$PRESSMON_DB` (only the `load` task, in the one-slot pool `duckdb_writer`), its
+  snapshot `*.snapshot.duckdb`, and the `fetch_log` row of every feed.
+* **Per feed** (`per_feed.*`, one mapped instance per feed, labelled with the feed name): a dead
+  feed's `fetch` is red with the cause in its log; the other feeds still load.
+* **Run state**: failed when the data-quality check finds a wrong load, or when a feed that
+  worked in its previous cycle failed in this one (`check_feeds`). A feed that keeps failing
+  is retried with backoff (up to a day) and shows in `v_feed_health`, without failing every
+  hourly run.
+* **Rerun**: clear the run (or trigger a new one); a cycle is never loaded twice and a rerun
+  only adds `fetch_log` rows for unchanged feeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Asset, dag, get_current_context, task, task_group
+
+ARTICLES = Asset(name="pressmon_articles", uri="pressmon://warehouse/articles")
+WRITER_POOL = "duckdb_writer"
+
+
+@dag(
+    dag_id="press_ingest",
+    schedule="@hourly",
+    start_date=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["pressmon", "ingest"],
+    default_args={"owner": "pressmon", "retries": 0},
+)
+def press_ingest():
+    @task
+    def plan() -> list[str]:
+        from pressmon.airflow_support import plan_cycle
+
+        return plan_cycle()
+
+    @task_group
+    def per_feed(source: str):
+        @task(map_index_template="{{ feed }}")
+        def fetch(source: str) -> str:
+            from pressmon.airflow_support import fetch_feed
+
+            ctx = get_current_context()
+            ctx["feed"] = source
+            return fetch_feed(source, ctx["run_id"])
+
+        @task(map_index_template="{{ feed }}")
+        def extract(source: str) -> dict:
+            from pressmon.airflow_support import extract_feed
+
+            ctx = get_current_context()
+            ctx["feed"] = source
+            return extract_feed(source, ctx["run_id"])
+
+        @task(map_index_template="{{ feed }}")
+        def classify(source: str) -> dict:
+            from pressmon.airflow_support import classify_feed
+
+            ctx = get_current_context()
+            ctx["feed"] = source
+            return classify_feed(source, ctx["run_id"])
+
+        fetched = fetch(source)
+        extracted = extract(source)
+        fetched >> extracted >> classify(source)
+
+    @task(pool=WRITER_POOL, outlets=[ARTICLES], trigger_rule="all_done", retries=3,
+          retry_delay=dt.timedelta(seconds=30))
+    def load() -> dict:
+        from pressmon.airflow_support import load as load_cycle
+
+        return load_cycle(get_current_context()["run_id"])
+
+    @task
+    def check_quality() -> dict:
+        from pressmon.airflow_support import check_quality as run_checks
+
+        return run_checks(get_current_context()["run_id"])
+
+    @task
+    def check_feeds() -> dict:
+        from pressmon.airflow_support import check_feeds as run_checks
+
+        return run_checks(get_current_context()["run_id"])
+
+    feeds = plan()
+    groups = per_feed.expand(source=feeds)
+    loaded = load()
+    groups >> loaded >> [check_quality(), check_feeds()]
+
+
+press_ingest()

@@ -1,0 +1,571 @@
+"""The load: one cycle's staged files into DuckDB, in one transaction, idempotently.
+
+It owns article identity ("one article, one row"): records of one outlet that share a
+canonical URL or a normalised text are one article; an article seen before keeps its id and
+row, and an edited one gets a revision. Story grouping is delegated to ``dedupe``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import store
+from .config import MissionsConfig, SourcesConfig
+from .pipeline import (ARTICLES_FILE, CLASSIFIED_FILE, PAGES_FILE, now, parse_time,
+                       read_jsonl)
+from .settings import Paths
+
+log = logging.getLogger("pressmon.load")
+
+# Below this many words two pages with one text are more likely empty shells (a paywall,
+# an error page) than one article under two URLs, so the text alone does not merge them.
+MIN_WORDS_FOR_TEXT_IDENTITY = 40
+STORY_WINDOW_DAYS = 7
+
+ARTICLE_COLUMNS = [
+    ("article_id", pa.string()), ("source", pa.string()), ("outlet", pa.string()),
+    ("region", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()),
+    ("title", pa.string()), ("summary", pa.string()), ("text", pa.string()),
+    ("author", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")),
+    ("updated_at", pa.timestamp("us", tz="UTC")), ("first_seen_at", pa.timestamp("us", tz="UTC")),
+    ("last_seen_at", pa.timestamp("us", tz="UTC")), ("cycle_id", pa.string()),
+    ("content_hash", pa.string()), ("word_count", pa.int32()), ("revision", pa.int32()),
+    ("language", pa.string()), ("language_confidence", pa.float64()),
+    ("language_mix", pa.float64()), ("relevant", pa.bool_()),
+    ("relevance_score", pa.float64()), ("matched_terms", pa.list_(pa.string())),
+    ("mission_id", pa.string()), ("topics", pa.list_(pa.string())),
+    ("rules_version", pa.string()), ("classified_at", pa.timestamp("us", tz="UTC")),
+    ("story_id", pa.string()),
+]
+
+
+def article_id_for(outlet: str, canonical_url: str) -> str:
+    return hashlib.sha256(f"{outlet}\n{canonical_url}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class Key:
+    """What pass 1 keeps of a record: enough to decide identity, not the text."""
+
+    file: Path
+    line: int
+    source: str
+    position: int
+    entry_index: int
+    outlet: str
+    canonical_url: str
+    canonical_guess: str | None
+    url: str
+    final_url: str | None
+    content_hash: str
+    word_count: int
+    updated_at: dt.datetime | None
+
+    @property
+    def order(self):
+        return (self.position, self.entry_index)
+
+
+class UnionFind:
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass
+class Plan:
+    new: dict[int, list[Key]] = field(default_factory=dict)       # group -> keys
+    new_ids: dict[int, str] = field(default_factory=dict)
+    existing: dict[int, list[Key]] = field(default_factory=dict)
+    existing_ids: dict[int, str] = field(default_factory=dict)
+
+
+def _record_files(feeds) -> list[Path]:
+    files = []
+    for _source, outcome, fdir in feeds:
+        if outcome.get("outcome") != "ok":
+            continue
+        f = fdir / CLASSIFIED_FILE
+        if f.exists():
+            files.append(f)
+        elif (fdir / ARTICLES_FILE).exists() or (fdir / PAGES_FILE).exists():
+            log.warning("%s: pages fetched but not extracted/classified; they will be "
+                        "fetched again next cycle", fdir.name)
+    return files
+
+
+def _scan(files: list[Path]) -> list[Key]:
+    keys = []
+    for f in files:
+        for i, rec in enumerate(read_jsonl(f)):
+            keys.append(Key(
+                file=f, line=i, source=rec["source"], position=rec["position"],
+                entry_index=rec["entry_index"], outlet=rec["outlet"],
+                canonical_url=rec["canonical_url"], canonical_guess=rec.get("canonical_guess"),
+                url=rec["url"], final_url=rec.get("final_url"),
+                content_hash=rec["content_hash"], word_count=rec.get("word_count") or 0,
+                updated_at=parse_time(rec.get("updated_at")),
+            ))
+    keys.sort(key=lambda k: k.order)
+    return keys
+
+
+def _plan(con, keys: list[Key]) -> Plan:
+    uf = UnionFind()
+    for n, k in enumerate(keys):
+        node = ("r", n)
+        uf.union(node, ("c", k.outlet, k.canonical_url))
+        if k.canonical_guess:
+            uf.union(node, ("c", k.outlet, k.canonical_guess))
+        if k.word_count >= MIN_WORDS_FOR_TEXT_IDENTITY:
+            uf.union(node, ("h", k.outlet, k.content_hash))
+
+    # Stored articles reachable through any of these URLs or texts.
+    urls = sorted({u for k in keys for u in (k.canonical_url, k.canonical_guess) if u})
+    hashes = sorted({k.content_hash for k in keys if k.word_count >= MIN_WORDS_FOR_TEXT_IDENTITY})
+    stored: dict[str, tuple] = {}
+    for aid, outlet, canon, first_seen in con.execute(
+        "SELECT a.article_id, a.outlet, al.canonical_url, a.first_seen_at "
+        "FROM article_aliases al JOIN articles a USING (article_id) "
+        "WHERE al.canonical_url IN (SELECT unnest(?))", [urls]).fetchall():
+        uf.union(("c", outlet, canon), ("a", aid))
+        stored[aid] = (first_seen, aid)
+    for aid, outlet, canon, first_seen in con.execute(
+        "SELECT article_id, outlet, canonical_url, first_seen_at FROM articles "
+        "WHERE canonical_url IN (SELECT unnest(?))", [urls]).fetchall():
+        uf.union(("c", outlet, canon), ("a", aid))
+        stored[aid] = (first_seen, aid)
+    for aid, outlet, h, first_seen in con.execute(
+        "SELECT article_id, outlet, content_hash, first_seen_at FROM articles "
+        "WHERE content_hash IN (SELECT unnest(?)) AND word_count >= ?",
+        [hashes, MIN_WORDS_FOR_TEXT_IDENTITY]).fetchall():
+        uf.union(("h", outlet, h), ("a", aid))
+        stored[aid] = (first_seen, aid)
+
+    groups: dict = {}
+    for n, _k in enumerate(keys):
+        groups.setdefault(uf.find(("r", n)), []).append(n)
+    members_stored: dict = {}
+    for aid in stored:
+        members_stored.setdefault(uf.find(("a", aid)), []).append(aid)
+
+    plan = Plan()
+    for g, (root, idxs) in enumerate(sorted(groups.items(), key=lambda kv: min(kv[1]))):
+        ks = [keys[i] for i in idxs]
+        olds = members_stored.get(root)
+        if olds:
+            # The earliest stored article wins; stored rows are never merged or renumbered.
+            target = min(olds, key=lambda a: stored[a])
+            plan.existing[g] = ks
+            plan.existing_ids[g] = target
+        else:
+            plan.new[g] = ks
+            plan.new_ids[g] = article_id_for(ks[0].outlet, min(k.canonical_url for k in ks))
+    return plan
+
+
+def _read_records(wanted: dict[tuple[Path, int], int]) -> dict[int, dict]:
+    """Pass 2: read back only the chosen records (the text is read once, here)."""
+    by_file: dict[Path, dict[int, int]] = {}
+    for (f, line), g in wanted.items():
+        by_file.setdefault(f, {})[line] = g
+    out = {}
+    for f, lines in by_file.items():
+        for i, rec in enumerate(read_jsonl(f)):
+            if i in lines:
+                out[lines[i]] = rec
+    return out
+
+
+def _article_row(rec: dict, article_id: str, cycle_id: str, seen: dt.datetime,
+                 first_seen: dt.datetime, revision: int, source: str, region: str,
+                 url: str, canonical: str) -> dict:
+    return {
+        "article_id": article_id, "source": source, "outlet": rec["outlet"], "region": region,
+        "url": url, "canonical_url": canonical, "title": rec.get("title"),
+        "summary": rec.get("summary"), "text": rec.get("text"), "author": rec.get("author"),
+        "published_at": parse_time(rec.get("published_at")),
+        "updated_at": parse_time(rec.get("updated_at")),
+        "first_seen_at": first_seen, "last_seen_at": seen, "cycle_id": cycle_id,
+        "content_hash": rec["content_hash"], "word_count": rec.get("word_count"),
+        "revision": revision, "language": rec.get("language"),
+        "language_confidence": rec.get("language_confidence"),
+        "language_mix": rec.get("language_mix"), "relevant": bool(rec.get("relevant")),
+        "relevance_score": rec.get("relevance_score"),
+        "matched_terms": list(rec.get("matched_terms") or []),
+        "mission_id": rec.get("mission_id"), "topics": list(rec.get("topics") or ["other"]),
+        "rules_version": rec.get("rules_version"), "classified_at": seen, "story_id": None,
+    }
+
+
+def _insert_articles(con, rows: list[dict]) -> None:
+    if not rows:
+        return
+    table = pa.table({name: pa.array([r[name] for r in rows], type=typ)
+                      for name, typ in ARTICLE_COLUMNS})
+    con.register("_pm_new_articles", table)
+    try:
+        con.execute("INSERT INTO articles BY NAME SELECT * FROM _pm_new_articles")
+    finally:
+        con.unregister("_pm_new_articles")
+
+
+def _insert_rows(con, table_name: str, rows: list[dict], schema: list[tuple]) -> None:
+    if not rows:
+        return
+    table = pa.table({name: pa.array([r.get(name) for r in rows], type=typ)
+                      for name, typ in schema})
+    view = f"_pm_{table_name}"
+    con.register(view, table)
+    try:
+        con.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
+
+
+TS = pa.timestamp("us", tz="UTC")
+FETCH_LOG_SCHEMA = [("cycle_id", pa.string()), ("source", pa.string()), ("url", pa.string()),
+                    ("started_at", TS), ("outcome", pa.string()), ("http_status", pa.int32()),
+                    ("error", pa.string()), ("items", pa.int32()), ("duration_ms", pa.int32()),
+                    ("new_articles", pa.int32())]
+PAGE_LOG_SCHEMA = [("cycle_id", pa.string()), ("source", pa.string()), ("url", pa.string()),
+                   ("fetched_at", TS), ("outcome", pa.string()), ("http_status", pa.int32()),
+                   ("error", pa.string()), ("duration_ms", pa.int32())]
+ALIAS_SCHEMA = [("url", pa.string()), ("canonical_url", pa.string()),
+                ("article_id", pa.string()), ("source", pa.string()), ("first_seen_at", TS)]
+
+
+def _refresh_config(con, sources: SourcesConfig, missions: MissionsConfig, at: dt.datetime):
+    con.execute("DELETE FROM sources")
+    con.executemany(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [[s.name, s.url, s.region, s.language, s.outlet, s.position, s.is_home, at]
+         for s in sources.sources])
+    con.execute("DELETE FROM missions")
+    if missions.missions:
+        con.executemany(
+            "INSERT INTO missions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[m.id, m.name, m.partner, m.start, m.end, m.partner_region, list(m.terms)]
+             for m in missions.missions])
+
+
+def _update_feed_states(con, feeds, started: dt.datetime) -> None:
+    from .fetch import backoff_until
+
+    for source, outcome, _ in feeds:
+        kind = outcome.get("outcome")
+        if kind == "skipped":
+            continue
+        row = con.execute(
+            "SELECT etag, last_modified, body_hash, consecutive_failures, last_success_at, "
+            "last_error_at, last_error FROM feed_state WHERE source = ?", [source.name]).fetchone()
+        etag, last_mod, body_hash, fails, last_ok, last_err_at, last_err = row or (
+            None, None, None, 0, None, None, None)
+        at = parse_time(outcome.get("started_at")) or started
+        if kind in ("ok", "not_modified"):
+            state = outcome.get("state") or {}
+            if kind == "ok" or state:
+                etag = state.get("etag") or (etag if kind == "not_modified" else None)
+                last_mod = state.get("last_modified") or (
+                    last_mod if kind == "not_modified" else None)
+                body_hash = state.get("body_hash") or body_hash
+            fails, next_at, last_ok = 0, None, at
+        else:
+            fails = (fails or 0) + 1
+            next_at = backoff_until(fails, at)
+            last_err_at, last_err = at, outcome.get("error")
+        con.execute("DELETE FROM feed_state WHERE source = ?", [source.name])
+        con.execute(
+            "INSERT INTO feed_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [source.name, etag, last_mod, body_hash, fails, next_at, last_ok, last_err_at,
+             last_err, at])
+
+
+def load_cycle(paths: Paths, sources: SourcesConfig, missions: MissionsConfig,
+               rules_version: str, cycle_id: str, feeds: list, *, runner: str = "cli",
+               started_at: dt.datetime | None = None, wait_s: float = 60.0) -> dict:
+    """Write one cycle. A cycle already loaded (a retried load task) is not loaded twice."""
+    started = started_at or min(
+        (parse_time(o.get("started_at")) for _, o, _ in feeds if o.get("started_at")),
+        default=now())
+    con = store.open_writer(paths.db, wait_s=wait_s)
+    try:
+        done = con.execute("SELECT count(*) FROM cycles WHERE cycle_id = ?",
+                           [cycle_id]).fetchone()[0]
+        if done:
+            log.info("cycle %s was already loaded; nothing to do", cycle_id)
+            summary = summarize(con, cycle_id)
+        else:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
+                      started)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            summary = summarize(con, cycle_id)
+        store.publish_snapshot(con, paths.db)
+        return summary
+    finally:
+        con.close()
+
+
+def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner, started):
+    from .dedupe import assign_stories
+
+    seen = now()
+    _refresh_config(con, sources, missions, seen)
+    region_of = {s.name: s.region for s in sources.sources}
+
+    keys = _scan(_record_files(feeds))
+    plan = _plan(con, keys)
+
+    # Which record carries each article's content: the first listed (sources.yaml order,
+    # then feed order); the article's source is that record's feed.
+    wanted: dict[tuple[Path, int], int] = {}
+    for g, ks in {**plan.new, **plan.existing}.items():
+        wanted[(ks[0].file, ks[0].line)] = g
+    records = _read_records(wanted)
+
+    new_rows, story_items = [], []
+    for g, ks in plan.new.items():
+        rec, rep = records[g], ks[0]
+        canonical = min(k.canonical_url for k in ks) if len({k.canonical_url for k in ks}) > 1 \
+            else rep.canonical_url
+        row = _article_row(rec, plan.new_ids[g], cycle_id, seen, seen, 1, rep.source,
+                           region_of.get(rep.source, rec.get("region")), rep.url, canonical)
+        new_rows.append(row)
+        story_items.append({"article_id": row["article_id"], "published_at": row["published_at"],
+                            "first_seen_at": seen, "signature": rec.get("signature")})
+
+    updated = 0
+    for g, ks in plan.existing.items():
+        rec, aid = records[g], plan.existing_ids[g]
+        old = con.execute(
+            "SELECT content_hash, title, text, revision, source, url, canonical_url, "
+            "first_seen_at, region, story_id, published_at FROM articles WHERE article_id = ?",
+            [aid]).fetchone()
+        if old is None or old[0] == rec["content_hash"]:
+            continue
+        (_h, old_title, old_text, revision, src, url, canon, first_seen, region, story,
+         old_published) = old
+        con.execute("INSERT INTO article_revisions VALUES (?, ?, ?, ?, ?, ?)",
+                    [aid, revision, old_title, old[0], old_text, seen])
+        row = _article_row(rec, aid, cycle_id, seen, first_seen, revision + 1, src, region,
+                           url, canon)
+        row["story_id"] = story
+        row["published_at"] = row["published_at"] or old_published
+        con.execute("DELETE FROM articles WHERE article_id = ?", [aid])
+        _insert_articles(con, [row])
+        updated += 1
+        story_items.append({"article_id": aid, "published_at": row["published_at"],
+                            "first_seen_at": first_seen, "signature": rec.get("signature")})
+
+    _insert_articles(con, new_rows)
+
+    # Aliases: every URL (as listed, after redirects, canonical forms) of every record.
+    ids = {**plan.new_ids, **plan.existing_ids}
+    alias_rows, seen_urls = [], set()
+    for g, ks in {**plan.new, **plan.existing}.items():
+        for k in ks:
+            for u, c in ((k.url, k.canonical_guess or k.canonical_url),
+                         (k.final_url, k.canonical_url), (k.canonical_url, k.canonical_url)):
+                if u and u not in seen_urls:
+                    seen_urls.add(u)
+                    alias_rows.append({"url": u, "canonical_url": c, "article_id": ids[g],
+                                       "source": k.source, "first_seen_at": seen})
+    if alias_rows:
+        known = {r[0] for r in con.execute(
+            "SELECT url FROM article_aliases WHERE url IN (SELECT unnest(?))",
+            [[r["url"] for r in alias_rows]]).fetchall()}
+        _insert_rows(con, "article_aliases", [r for r in alias_rows if r["url"] not in known],
+                     ALIAS_SCHEMA)
+
+    # Stories: new articles and edited ones; signature-less articles are their own story.
+    with_sig = [it for it in story_items if it["signature"]]
+    stories = assign_stories(con, with_sig, window_days=STORY_WINDOW_DAYS) if with_sig else {}
+    for it in story_items:
+        stories.setdefault(it["article_id"], "s-" + it["article_id"])
+    if stories:
+        con.register("_pm_story_map", pa.table({
+            "article_id": list(stories.keys()), "story_id": list(stories.values())}))
+        try:
+            con.execute("UPDATE articles SET story_id = m.story_id FROM _pm_story_map m "
+                        "WHERE articles.article_id = m.article_id "
+                        "AND articles.story_id IS DISTINCT FROM m.story_id")
+        finally:
+            con.unregister("_pm_story_map")
+
+    # Logs and feed state.
+    new_by_source: dict[str, int] = {}
+    for row in new_rows:
+        new_by_source[row["source"]] = new_by_source.get(row["source"], 0) + 1
+    fetch_rows, page_rows = [], []
+    for source, outcome, fdir in feeds:
+        fetch_rows.append({
+            "cycle_id": cycle_id, "source": source.name, "url": source.url,
+            "started_at": parse_time(outcome.get("started_at")) or started,
+            "outcome": outcome.get("outcome") or "error",
+            "http_status": outcome.get("http_status"), "error": outcome.get("error"),
+            "items": outcome.get("items"), "duration_ms": outcome.get("duration_ms"),
+            "new_articles": new_by_source.get(source.name, 0),
+        })
+        for page in read_jsonl(fdir / PAGES_FILE):
+            page_rows.append({
+                "cycle_id": cycle_id, "source": source.name, "url": page["link"],
+                "fetched_at": parse_time(page.get("fetched_at")) or seen,
+                "outcome": page["page_outcome"], "http_status": page.get("http_status"),
+                "error": page.get("error"), "duration_ms": page.get("duration_ms"),
+            })
+    _insert_rows(con, "fetch_log", fetch_rows, FETCH_LOG_SCHEMA)
+    _insert_rows(con, "page_log", page_rows, PAGE_LOG_SCHEMA)
+    _update_feed_states(con, feeds, started)
+
+    counts = {o: sum(1 for r in fetch_rows if r["outcome"] == o)
+              for o in ("ok", "not_modified", "error", "skipped")}
+    new_story_ids = {stories[r["article_id"]] for r in new_rows}
+    pre_existing = {r[0] for r in con.execute(
+        "SELECT DISTINCT story_id FROM articles WHERE story_id IN (SELECT unnest(?)) "
+        "AND cycle_id <> ?", [sorted(new_story_ids), cycle_id]).fetchall()}
+    con.execute(
+        "INSERT INTO cycles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [cycle_id, runner, started, now(), counts["ok"], counts["not_modified"],
+         counts["error"], counts["skipped"], len(new_rows), updated,
+         sum(1 for r in new_rows if r["relevant"]), len(new_story_ids - pre_existing),
+         rules_version])
+
+
+def summarize(con, cycle_id: str) -> dict:
+    row = con.execute(
+        "SELECT cycle_id, runner, started_at, loaded_at, feeds_ok, feeds_not_modified, "
+        "feeds_error, feeds_skipped, new_articles, updated_articles, relevant_articles, "
+        "new_stories FROM cycles WHERE cycle_id = ?", [cycle_id]).fetchone()
+    keys = ("cycle_id", "runner", "started_at", "loaded_at", "feeds_ok", "feeds_not_modified",
+            "feeds_error", "feeds_skipped", "new_articles", "updated_articles",
+            "relevant_articles", "new_stories")
+    summary = dict(zip(keys, row))
+    totals = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE relevant), count(DISTINCT story_id), "
+        "count(DISTINCT story_id) FILTER (WHERE relevant) FROM articles").fetchone()
+    summary.update(total_articles=totals[0], total_relevant=totals[1], total_stories=totals[2],
+                   total_relevant_stories=totals[3])
+    summary["failed_feeds"] = [
+        {"source": s, "error": e} for s, e in con.execute(
+            "SELECT source, error FROM fetch_log WHERE cycle_id = ? AND outcome = 'error' "
+            "ORDER BY source", [cycle_id]).fetchall()]
+    for k in ("started_at", "loaded_at"):
+        if isinstance(summary.get(k), dt.datetime):
+            summary[k] = summary[k].isoformat()
+    return summary
+
+
+def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
+    """Re-apply the current rules to every stored article, offline, in one transaction."""
+    from .classify import classify_article, load_rules
+
+    rules = load_rules(paths.config_dir, paths.missions)
+    missions = load_missions_for(paths)
+    con = store.open_writer(paths.db, wait_s=wait_s)
+    try:
+        rows = con.execute(
+            "SELECT a.article_id, a.title, a.text, a.summary, a.published_at, a.region, "
+            "s.language, a.language, a.language_confidence, a.language_mix, a.relevant, "
+            "a.mission_id, a.topics, a.matched_terms "
+            "FROM articles a LEFT JOIN sources s ON s.name = a.source").fetchall()
+        out, changed = [], 0
+        stamp = now()
+        for (aid, title, text, summary, published, region, src_lang, lang, conf, mix,
+             old_rel, old_mission, old_topics, old_terms) in rows:
+            tags = classify_article(rules, {
+                "title": title, "text": text or "", "summary": summary,
+                "published_at": parse_time(published), "region": region,
+                "source_language": src_lang, "page_language": None, "language": lang,
+                "language_confidence": conf, "language_mix": mix})
+            if (bool(tags["relevant"]), tags.get("mission_id"), list(tags["topics"]),
+                    list(tags["matched_terms"])) != (bool(old_rel), old_mission,
+                                                     list(old_topics or []),
+                                                     list(old_terms or [])):
+                changed += 1
+            out.append({"article_id": aid, "language": tags.get("language") or lang,
+                        "language_confidence": tags.get("language_confidence", conf),
+                        "language_mix": tags.get("language_mix", mix),
+                        "relevant": bool(tags["relevant"]),
+                        "relevance_score": tags.get("relevance_score"),
+                        "matched_terms": list(tags.get("matched_terms") or []),
+                        "mission_id": tags.get("mission_id"),
+                        "topics": list(tags.get("topics") or ["other"]),
+                        "rules_version": tags.get("rules_version") or rules.version,
+                        "classified_at": stamp})
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if paths.sources.exists():
+                _refresh_config(con, load_sources_for(paths), missions, stamp)
+            if out:
+                table = pa.table({
+                    "article_id": pa.array([r["article_id"] for r in out], pa.string()),
+                    "language": pa.array([r["language"] for r in out], pa.string()),
+                    "language_confidence": pa.array([r["language_confidence"] for r in out],
+                                                    pa.float64()),
+                    "language_mix": pa.array([r["language_mix"] for r in out], pa.float64()),
+                    "relevant": pa.array([r["relevant"] for r in out], pa.bool_()),
+                    "relevance_score": pa.array([r["relevance_score"] for r in out],
+                                                pa.float64()),
+                    "matched_terms": pa.array([r["matched_terms"] for r in out],
+                                              pa.list_(pa.string())),
+                    "mission_id": pa.array([r["mission_id"] for r in out], pa.string()),
+                    "topics": pa.array([r["topics"] for r in out], pa.list_(pa.string())),
+                    "rules_version": pa.array([r["rules_version"] for r in out], pa.string()),
+                    "classified_at": pa.array([r["classified_at"] for r in out], TS),
+                })
+                con.register("_pm_tags", table)
+                try:
+                    con.execute(
+                        "UPDATE articles SET language = t.language, "
+                        "language_confidence = t.language_confidence, "
+                        "language_mix = t.language_mix, relevant = t.relevant, "
+                        "relevance_score = t.relevance_score, matched_terms = t.matched_terms, "
+                        "mission_id = t.mission_id, topics = t.topics, "
+                        "rules_version = t.rules_version, classified_at = t.classified_at "
+                        "FROM _pm_tags t WHERE articles.article_id = t.article_id")
+                finally:
+                    con.unregister("_pm_tags")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        store.publish_snapshot(con, paths.db)
+        relevant = con.execute("SELECT count(*) FILTER (WHERE relevant) FROM articles").fetchone()[0]
+        return {"articles": len(out), "changed": changed, "relevant": relevant,
+                "rules_version": rules.version}
+    finally:
+        con.close()
+
+
+def load_missions_for(paths: Paths) -> MissionsConfig:
+    from .config import load_missions
+
+    return load_missions(paths.missions)
+
+
+def load_sources_for(paths: Paths) -> SourcesConfig:
+    from .config import load_sources
+
+    return load_sources(paths.sources)

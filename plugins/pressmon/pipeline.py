@@ -1,0 +1,461 @@
+"""One ingest cycle, as stages that the CLI and the Airflow DAG both run.
+
+    fetch_stage(feed)    feed (conditional GET) -> entries -> new article pages, on disk
+    extract_stage(feed)  pages -> text, metadata, canonical URL, content hash, signature
+    classify_stage(feed) -> language, relevance, mission, topics
+    load_stage()         every feed's files -> DuckDB in one transaction -> snapshot
+
+Stages hand over through files in a per-cycle staging folder, so that each can run in its
+own process (an Airflow task, or a CLI worker) and nothing big travels through XCom.
+Only ``load_stage`` writes the database; the others read the published snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import logging
+import os
+import secrets
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from .config import Source, SourcesConfig, load_missions, load_sources
+from .settings import Paths
+
+log = logging.getLogger("pressmon.pipeline")
+
+UTC = dt.timezone.utc
+FEED_FILE = "feed.json"
+PAGES_FILE = "pages.jsonl"
+ARTICLES_FILE = "articles.jsonl"
+CLASSIFIED_FILE = "classified.jsonl"
+DONE_SUFFIX = ".done"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def new_cycle_id(prefix: str = "cli") -> str:
+    stamp = now().strftime("%Y%m%dT%H%M%SZ")
+    return f"{prefix}-{stamp}-{secrets.token_hex(3)}"
+
+
+def safe_id(text: str) -> str:
+    """A cycle id usable as a folder name (Airflow run ids hold ':' and '+')."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:120]
+
+
+def cycle_dir(paths: Paths, cycle_id: str) -> Path:
+    return paths.staging_dir / safe_id(cycle_id)
+
+
+def feed_dir(paths: Paths, cycle_id: str, source: str) -> Path:
+    return cycle_dir(paths, cycle_id) / source
+
+
+# --------------------------------------------------------------------------- files
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write atomically: a stage that dies leaves no half-written hand-over file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, default=_json_default), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> int:
+    tmp = path.with_name(path.name + ".tmp")
+    n = 0
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False, default=_json_default))
+            fh.write("\n")
+            n += 1
+    os.replace(tmp, path)
+    return n
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                yield json.loads(line)
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _json_default(value):
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def parse_time(value) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        t = value
+    else:
+        try:
+            t = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- reading state
+
+
+@dataclass
+class KnownState:
+    """What the previous loads left, read from the snapshot: feed validators and known URLs."""
+
+    feed: dict | None
+    known: dict[str, dt.datetime | None]  # canonical URL -> stored updated/published time
+
+
+def read_known_state(paths: Paths, source: str, canonical_urls: list[str] | None = None,
+                     outlet: str | None = None) -> KnownState:
+    from . import store
+
+    snap = store.snapshot_path(paths.db)
+    if not snap.exists():
+        return KnownState(None, {})
+    try:
+        con = store.connect(snap, read_only=True)
+    except store.StoreError as exc:
+        log.warning("snapshot unreadable, treating every article as new: %s", exc)
+        return KnownState(None, {})
+    try:
+        row = con.execute(
+            "SELECT etag, last_modified, body_hash, consecutive_failures, next_attempt_at "
+            "FROM feed_state WHERE source = ?", [source]).fetchone()
+        feed = None
+        if row:
+            feed = dict(zip(("etag", "last_modified", "body_hash", "consecutive_failures",
+                             "next_attempt_at"), row))
+        known: dict[str, dt.datetime | None] = {}
+        if canonical_urls:
+            rows = con.execute(
+                "SELECT al.canonical_url, coalesce(a.updated_at, a.published_at) "
+                "FROM article_aliases al JOIN articles a USING (article_id) "
+                "WHERE a.outlet = ? AND al.canonical_url IN (SELECT unnest(?))",
+                [outlet, canonical_urls]).fetchall()
+            for url, stamp in rows:
+                known[url] = parse_time(stamp)
+        return KnownState(feed, known)
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- stage 1: fetch
+
+
+def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str) -> dict:
+    """Fetch one feed and its new article pages into the staging folder.
+
+    Returns the feed's outcome (the future ``fetch_log`` row). The outcome file is written
+    before returning, whatever happened, so that the load records a failed feed too.
+    """
+    from .canonical import canonicalize_url
+    from .feeds import FeedError, parse_feed
+    from .fetch import FetchError, Fetcher, fetch_feed
+
+    source = sources.by_name(source_name)
+    out = feed_dir(paths, cycle_id, source.name)
+    if out.exists():
+        shutil.rmtree(out)  # a retried task starts clean
+    (out / "pages").mkdir(parents=True)
+    paths.state_dir.mkdir(parents=True, exist_ok=True)
+    started = now()
+    t0 = time.monotonic()
+    outcome: dict[str, Any] = {
+        "source": source.name, "url": source.url, "started_at": started.isoformat(),
+        "outcome": None, "http_status": None, "error": None, "items": None,
+        "duration_ms": None, "new_articles": 0, "state": None, "pages": 0,
+        "warning": None,
+    }
+    prior = read_known_state(paths, source.name)
+    feed_state = prior.feed or {}
+    next_at = parse_time(feed_state.get("next_attempt_at"))
+    try:
+        if next_at and next_at > started:
+            fails = feed_state.get("consecutive_failures") or 0
+            outcome.update(outcome="skipped", error=(
+                f"backing off after {fails} consecutive failure(s); next attempt at "
+                f"{next_at.strftime('%Y-%m-%d %H:%M UTC')}"))
+            return outcome
+        with Fetcher(sources.fetch, state_dir=paths.state_dir) as fetcher:
+            try:
+                ff = fetch_feed(fetcher, source.url, feed_state or None)
+            except FetchError as exc:
+                outcome.update(outcome="error", http_status=exc.status, error=str(exc),
+                               transient=exc.kind == "transient")
+                return outcome
+            outcome["http_status"] = ff.status
+            outcome["state"] = {"etag": ff.etag, "last_modified": ff.last_modified,
+                                "body_hash": ff.body_hash}
+            if ff.outcome == "not_modified":
+                outcome["outcome"] = "not_modified"
+                return outcome
+            try:
+                parsed = parse_feed(ff.body, url=ff.final_url or source.url,
+                                    content_type=ff.content_type)
+            except FeedError as exc:
+                outcome.update(outcome="error", error=str(exc), state=None, transient=False)
+                return outcome
+            outcome["items"] = len(parsed.entries)
+            outcome["warning"] = parsed.warning
+            outcome["outcome"] = "ok"
+            wanted = _new_entries(paths, source, parsed.entries, canonicalize_url,
+                                  sources.fetch.max_pages_per_feed)
+            outcome["pages"] = _fetch_pages(fetcher, source, wanted, out, sources.fetch)
+            return outcome
+    finally:
+        outcome["duration_ms"] = int((time.monotonic() - t0) * 1000)
+        write_json(out / FEED_FILE, outcome)
+
+
+def _new_entries(paths: Paths, source: Source, entries, canonicalize_url, limit: int) -> list:
+    """Entries whose article is not stored yet, or that the feed says were updated since."""
+    keyed = []
+    seen = set()
+    for index, entry in enumerate(entries):
+        canon = canonicalize_url(entry.link)
+        if canon in seen:
+            continue
+        seen.add(canon)
+        keyed.append((index, entry, canon))
+    known = read_known_state(paths, source.name, [c for _, _, c in keyed], source.outlet).known
+    wanted = []
+    for index, entry, canon in keyed:
+        if canon in known:
+            stored = known[canon]
+            if not (entry.updated and stored and entry.updated > stored + dt.timedelta(seconds=1)):
+                continue
+        wanted.append((index, entry, canon))
+    return wanted[:limit]
+
+
+def _fetch_pages(fetcher, source: Source, wanted: list, out: Path, settings) -> int:
+    from .fetch import FetchError
+
+    def one(item):
+        index, entry, canon = item
+        rec = {
+            "entry_index": index, "link": entry.link, "canonical_guess": canon,
+            "title": entry.title, "summary": entry.summary, "content": entry.content,
+            "published": entry.published, "updated": entry.updated, "author": entry.author,
+            "guid": entry.guid, "page_outcome": None, "http_status": None, "error": None,
+            "final_url": None, "content_type": None, "file": None, "fetched_at": now(),
+            "duration_ms": None,
+        }
+        t0 = time.monotonic()
+        try:
+            if not fetcher.robots_allowed(entry.link):
+                rec.update(page_outcome="robots_disallowed", error="disallowed by robots.txt")
+                return rec
+            resp = fetcher.get(entry.link, link_from=source.url)
+            name = f"{index:05d}.html.gz"
+            with gzip.open(out / "pages" / name, "wb", compresslevel=1) as fh:
+                fh.write(resp.body)
+            rec.update(page_outcome="ok", http_status=resp.status, final_url=resp.url,
+                       content_type=resp.headers.get("content-type"), file=name)
+        except FetchError as exc:
+            refused = str(exc).startswith("refused")
+            rec.update(page_outcome="refused" if refused else "error",
+                       http_status=exc.status, error=str(exc))
+        except Exception as exc:  # one bad page never sinks the feed
+            log.exception("page %s failed", entry.link)
+            rec.update(page_outcome="error", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            rec["duration_ms"] = int((time.monotonic() - t0) * 1000)
+        return rec
+
+    workers = max(1, min(settings.per_host_concurrency, len(wanted)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        records = list(pool.map(one, wanted))
+    write_jsonl(out / PAGES_FILE, records)
+    return sum(1 for r in records if r["page_outcome"] == "ok")
+
+
+# --------------------------------------------------------------------------- stage 2: extract
+
+
+def extract_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str) -> dict:
+    """Turn the feed's fetched pages into article records (text, metadata, hashes)."""
+    from .canonical import choose_canonical
+    from .dedupe import content_hash, signature
+    from .extract import extract_page
+    from .language import detect_language
+
+    source = sources.by_name(source_name)
+    folder = feed_dir(paths, cycle_id, source.name)
+    if not (folder / FEED_FILE).exists():
+        return {"source": source.name, "articles": 0}
+
+    def records():
+        for page in read_jsonl(folder / PAGES_FILE):
+            if page["page_outcome"] != "ok":
+                continue
+            with gzip.open(folder / "pages" / page["file"], "rb") as fh:
+                body = fh.read()
+            try:
+                ext = extract_page(body, page["final_url"] or page["link"],
+                                   content_type=page["content_type"])
+            except Exception as exc:  # recorded on the page, the article is kept from the feed
+                log.warning("%s: extraction failed for %s: %s", source.name, page["link"], exc)
+                ext = {"error": f"{type(exc).__name__}: {exc}"}
+            yield build_record(source, page, ext, choose_canonical, content_hash, signature,
+                               detect_language)
+
+    n = write_jsonl(folder / ARTICLES_FILE, records())
+    return {"source": source.name, "articles": n}
+
+
+def build_record(source: Source, page: dict, ext: dict, choose_canonical, content_hash,
+                 signature, detect_language) -> dict:
+    from .text import html_to_text
+
+    text = (ext.get("text") or "").strip()
+    if not text:
+        # Pages that extraction cannot read still count as articles: fall back to the feed.
+        text = html_to_text(page.get("content") or page.get("summary") or "")
+    title = (ext.get("title") or page.get("title") or "").strip() or None
+    feed_title = page.get("title")
+    published = parse_time(ext.get("published")) or parse_time(page.get("published"))
+    updated = parse_time(page.get("updated")) or parse_time(ext.get("modified"))
+    summary = html_to_text(page.get("summary") or "") or ext.get("description")
+    canonical = choose_canonical(page["link"], page.get("final_url"), ext.get("canonical_url"))
+    lang, conf, mix = detect_language(title or feed_title or "", text, summary,
+                                      ext.get("page_language") or source.language)
+    return {
+        "source": source.name, "outlet": source.outlet, "region": source.region,
+        "position": source.position, "entry_index": page["entry_index"],
+        "url": page["link"], "final_url": page.get("final_url"), "canonical_url": canonical,
+        "canonical_guess": page.get("canonical_guess"),
+        "title": title, "summary": summary, "text": text,
+        "author": ext.get("author") or page.get("author"),
+        "published_at": published, "updated_at": updated,
+        "page_language": ext.get("page_language"), "source_language": source.language,
+        "language": lang, "language_confidence": conf, "language_mix": mix,
+        "word_count": len(text.split()),
+        "content_hash": content_hash(title, text),
+        "signature": signature(text) if text else None,
+        "extract_error": ext.get("error"),
+    }
+
+
+# --------------------------------------------------------------------------- stage 3: classify
+
+
+def classify_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
+                   rules=None) -> dict:
+    """Tag the feed's article records with relevance, mission and topics."""
+    from .classify import classify_article, load_rules
+
+    folder = feed_dir(paths, cycle_id, source_name)
+    if not (folder / ARTICLES_FILE).exists():
+        return {"source": source_name, "articles": 0, "relevant": 0}
+    rules = rules or load_rules(paths.config_dir, paths.missions)
+    relevant = 0
+
+    def rows():
+        nonlocal relevant
+        for rec in read_jsonl(folder / ARTICLES_FILE):
+            tags = classify_article(rules, _classify_input(rec))
+            rec.update(tags)
+            relevant += bool(rec.get("relevant"))
+            yield rec
+
+    n = write_jsonl(folder / CLASSIFIED_FILE, rows())
+    return {"source": source_name, "articles": n, "relevant": relevant}
+
+
+def _classify_input(rec: dict) -> dict:
+    return {
+        "title": rec.get("title"), "text": rec.get("text") or "", "summary": rec.get("summary"),
+        "published_at": parse_time(rec.get("published_at")), "region": rec.get("region"),
+        "source_language": rec.get("source_language"), "page_language": rec.get("page_language"),
+        "language": rec.get("language"), "language_confidence": rec.get("language_confidence"),
+        "language_mix": rec.get("language_mix"),
+    }
+
+
+# --------------------------------------------------------------------------- stage 4: load
+
+
+def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: str = "cli",
+               started_at: dt.datetime | None = None, wait_s: float = 60.0,
+               keep_staging: bool = False) -> dict:
+    """Load every feed's staged files in one transaction, publish the snapshot."""
+    from . import load as loader
+    from .classify import load_rules
+
+    rules = load_rules(paths.config_dir, paths.missions)
+    missions = load_missions(paths.missions)
+    folder = cycle_dir(paths, cycle_id)
+    feeds = []
+    for source in sources.sources:
+        fdir = folder / source.name
+        if (fdir / FEED_FILE).exists():
+            outcome = read_json(fdir / FEED_FILE)
+        else:  # the fetch task never ran to its end (killed, worker lost)
+            outcome = {"source": source.name, "url": source.url, "outcome": "error",
+                       "started_at": (started_at or now()).isoformat(),
+                       "error": "feed task did not complete (no outcome recorded)",
+                       "transient": True}
+        feeds.append((source, outcome, fdir))
+    summary = loader.load_cycle(paths, sources, missions, rules.version, cycle_id, feeds,
+                                runner=runner, started_at=started_at, wait_s=wait_s)
+    if not keep_staging:
+        shutil.rmtree(folder, ignore_errors=True)
+    return summary
+
+
+# --------------------------------------------------------------------------- whole cycle
+
+
+def _feed_worker(args) -> dict:
+    paths, sources, name, cycle_id = args
+    outcome = fetch_stage(paths, sources, name, cycle_id)
+    if outcome.get("outcome") == "ok":
+        extract_stage(paths, sources, name, cycle_id)
+        classify_stage(paths, sources, name, cycle_id)
+    return outcome
+
+
+def run_cycle(paths: Paths, *, workers: int | None = None, runner: str = "cli",
+              cycle_id: str | None = None) -> dict:
+    """One full ingest cycle in this process and a pool of worker processes."""
+    from .classify import load_rules
+
+    sources = load_sources(paths.sources)
+    load_rules(paths.config_dir, paths.missions)  # bad config stops the run before any fetch
+    cycle_id = cycle_id or new_cycle_id(runner)
+    started = now()
+    names = [s.name for s in sources.sources]
+    workers = workers or min(len(names), os.cpu_count() or 1, 8)
+    jobs = [(paths, sources, name, cycle_id) for name in names]
+    if workers <= 1:
+        for job in jobs:
+            _feed_worker(job)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(_feed_worker, jobs))
+    return load_stage(paths, sources, cycle_id, runner=runner, started_at=started)

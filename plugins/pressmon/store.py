@@ -1,0 +1,207 @@
+"""The DuckDB warehouse: connections, schema migrations, views and the published snapshot.
+
+One process writes (the load task, in Airflow's one-slot ``duckdb_writer`` pool); everything
+that only reads opens the snapshot published after each load, never the live file, because a
+reader in another process holds a lock that blocks the writer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+
+from .settings import PROJECT_ROOT
+
+SQL_DIR = PROJECT_ROOT / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+VIEWS_DIR = SQL_DIR / "views"
+MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+LOCK_RE = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+
+
+class StoreError(RuntimeError):
+    """The database cannot be opened, upgraded or written; the message says why."""
+
+
+def migrations() -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        m = MIGRATION_RE.match(path.name)
+        if not m:
+            raise StoreError(f"{path}: migration files are named NNN_name.sql")
+        found.append((int(m.group(1)), m.group(2), path))
+    numbers = [n for n, _, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise StoreError(f"{MIGRATIONS_DIR}: two migrations share a number")
+    return found
+
+
+def latest_version() -> int:
+    found = migrations()
+    return found[-1][0] if found else 0
+
+
+def _lock_holder(exc: Exception) -> str | None:
+    m = LOCK_RE.search(str(exc))
+    if not m:
+        return None
+    exe, pid = m.group(1), m.group(2)
+    cmd = ""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        cmd = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+    except OSError:
+        pass
+    return f"PID {pid} ({cmd or exe})"
+
+
+def connect(path: Path, *, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file with operator-readable errors.
+
+    A lock held by another process (an analyst's session on the live file, another load) is
+    waited for up to ``wait_s`` seconds, then reported with the holder's PID and command.
+    """
+    path = Path(path)
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the database folder {path.parent}: "
+                             f"{exc.strerror or exc}") from None
+        if path.parent.exists() and not os.access(path.parent, os.W_OK):
+            raise StoreError(f"database folder {path.parent} is not writable")
+        if path.exists() and not os.access(path, os.W_OK):
+            raise StoreError(f"database file {path} is not writable")
+    elif not path.exists():
+        raise StoreError(f"database {path} does not exist (run `pressmon ingest` first)")
+    deadline = time.monotonic() + wait_s
+    delay = 0.2
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            holder = _lock_holder(exc)
+            if holder and time.monotonic() < deadline:
+                time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+                delay = min(delay * 2, 5.0)
+                continue
+            if holder:
+                raise StoreError(
+                    f"database {path} is locked by another process: {holder}; "
+                    f"close that session (analysts: open the snapshot instead) and retry"
+                ) from None
+            raise StoreError(f"cannot open database {path}: {_short(exc)}") from None
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open database {path}: {_short(exc)}") from None
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    text = re.sub(r"^[A-Za-z ]+Error: ", "", text)
+    return text.split("\n")[0]
+
+
+def schema_version(con) -> int:
+    has = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not has:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(con, path: Path | str = "database") -> int:
+    """Apply pending migrations in order, each in its own transaction, then refresh views.
+
+    A database newer than this code is refused rather than misread.
+    """
+    found = migrations()
+    latest = found[-1][0] if found else 0
+    current = schema_version(con)
+    if current > latest:
+        raise StoreError(
+            f"{path} has schema version {current}, newer than this pressmon knows "
+            f"({latest}); upgrade pressmon before using this database"
+        )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version INTEGER NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    for number, name, file in found:
+        if number <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(file.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [number, name])
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise StoreError(f"migration {file.name} failed on {path}: {_short(exc)}") from None
+    create_views(con)
+    return latest
+
+
+def create_views(con) -> None:
+    for file in sorted(VIEWS_DIR.glob("*.sql")):
+        try:
+            con.execute(file.read_text(encoding="utf-8"))
+        except duckdb.Error as exc:
+            raise StoreError(f"view file {file.name} failed: {_short(exc)}") from None
+    reports = SQL_DIR / "reports"
+    for file in sorted(reports.glob("*.sql")):
+        try:
+            con.execute(file.read_text(encoding="utf-8"))
+        except duckdb.Error as exc:
+            raise StoreError(f"report file {file.name} failed: {_short(exc)}") from None
+
+
+def open_writer(path: Path, *, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """The writer's connection, schema up to date."""
+    con = connect(path, wait_s=wait_s)
+    try:
+        migrate(con, path)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def snapshot_path(db: Path) -> Path:
+    db = Path(db)
+    return db.with_name(db.stem + ".snapshot" + db.suffix)
+
+
+def publish_snapshot(con, db: Path) -> Path:
+    """Copy the checkpointed database next to it, atomically (write a temp file, rename).
+
+    Called by the writer right after its commit, with its connection still open so nothing
+    else writes meanwhile. Readers that hold the previous snapshot open keep their file.
+    """
+    db = Path(db)
+    target = snapshot_path(db)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    con.execute("CHECKPOINT")
+    try:
+        shutil.copyfile(db, tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+def open_reader(db: Path, *, prefer_snapshot: bool = True) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for reports, digests and lookups: the snapshot when it exists."""
+    db = Path(db)
+    snap = snapshot_path(db)
+    if prefer_snapshot and snap.exists():
+        return connect(snap, read_only=True)
+    return connect(db, read_only=True)
