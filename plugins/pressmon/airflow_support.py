@@ -39,6 +39,12 @@ def plan_cycle() -> list[str]:
         load_rules(paths.config_dir, paths.missions)
     except ConfigError as exc:
         _fail(f"configuration error: {exc}", retry=False)
+    from .store import StoreError, check_writable
+
+    try:
+        check_writable(paths.db)
+    except StoreError as exc:
+        _fail(str(exc), retry=False)
     names = [s.name for s in sources.sources]
     log.info("%d feeds from %s", len(names), paths.sources)
     return names

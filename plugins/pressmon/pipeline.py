@@ -267,7 +267,7 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path, settings) -> 
         }
         t0 = time.monotonic()
         try:
-            if not fetcher.robots_allowed(entry.link):
+            if not fetcher.robots_allowed(entry.link, link_from=source.url):
                 rec.update(page_outcome="robots_disallowed", error="disallowed by robots.txt")
                 return rec
             resp = fetcher.get(entry.link, link_from=source.url)
@@ -444,9 +444,12 @@ def run_cycle(paths: Paths, *, workers: int | None = None, runner: str = "cli",
               cycle_id: str | None = None) -> dict:
     """One full ingest cycle in this process and a pool of worker processes."""
     from .classify import load_rules
+    from .store import check_writable
 
+    # Bad configuration or an unwritable database stop the run before any fetch.
     sources = load_sources(paths.sources)
-    load_rules(paths.config_dir, paths.missions)  # bad config stops the run before any fetch
+    load_rules(paths.config_dir, paths.missions)
+    check_writable(paths.db)
     cycle_id = cycle_id or new_cycle_id(runner)
     started = now()
     names = [s.name for s in sources.sources]

@@ -60,6 +60,27 @@ def _lock_holder(exc: Exception) -> str | None:
     return f"PID {pid} ({cmd or exe})"
 
 
+def check_writable(path: Path) -> None:
+    """Fail fast, before a cycle fetches anything, when the database cannot be written."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the database folder {path.parent}: "
+                         f"{exc.strerror or exc}") from None
+    if path.is_dir():
+        raise StoreError(f"database path {path} is a folder, not a file")
+    probe = path.parent / f".{path.name}.{os.getpid()}.probe"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise StoreError(f"database folder {path.parent} is not writable: "
+                         f"{exc.strerror or exc}") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StoreError(f"database file {path} is not writable")
+
+
 def connect(path: Path, *, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB file with operator-readable errors.
 

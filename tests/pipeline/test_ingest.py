@@ -1,0 +1,176 @@
+"""`pressmon ingest` end to end over the sample news sites served on loopback, through the
+installed console script, into a real DuckDB file."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from conftest import CONFIG, run_cli
+
+CONTRACT = {
+    "article_id": "VARCHAR", "source": "VARCHAR", "region": "VARCHAR", "url": "VARCHAR",
+    "canonical_url": "VARCHAR", "title": "VARCHAR", "published_at": "TIMESTAMP WITH TIME ZONE",
+    "language": "VARCHAR", "topics": "VARCHAR[]", "relevant": "BOOLEAN",
+    "relevance_score": "DOUBLE", "matched_terms": "VARCHAR[]", "mission_id": "VARCHAR",
+    "story_id": "VARCHAR",
+}
+TOPICS = {"diplomacy", "economy", "investment", "tourism", "cruise", "port",
+          "urban_development", "innovation", "culture", "politics", "sports", "other"}
+STABLE_TABLES = ["articles", "article_aliases", "article_revisions"]
+
+
+def ingest(sources, db, *extra):
+    return run_cli("ingest", "--sources", str(sources), "--db", str(db),
+                   "--missions", str(CONFIG / "missions.yaml"), *extra)
+
+
+def table_state(db, tables):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        state = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
+                 for t in tables}
+        state["v_articles"] = sorted(map(repr, con.execute("SELECT * FROM v_articles").fetchall()))
+        return state
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def loaded(sample_server, tmp_path_factory):
+    """One ingest of the sample corpus, then a second identical one."""
+    from pressmon.devserver import render_sources
+    from conftest import SAMPLE
+
+    tmp = tmp_path_factory.mktemp("ingest")
+    sources = render_sources(SAMPLE / "sources.yaml", sample_server, tmp / "sources.yaml")
+    db = tmp / "press.duckdb"
+    sample_server.reset_log()
+    first = ingest(sources, db)
+    first_requests = list(sample_server.requests)
+    state1 = table_state(db, STABLE_TABLES)
+    sample_server.reset_log()
+    second = ingest(sources, db)
+    second_requests = list(sample_server.requests)
+    state2 = table_state(db, STABLE_TABLES)
+    return {"db": db, "sources": sources, "first": first, "second": second,
+            "first_requests": first_requests, "second_requests": second_requests,
+            "state1": state1, "state2": state2}
+
+
+def test_contract_columns(loaded):
+    """v_articles has every contract column with its contract type."""
+    con = duckdb.connect(str(loaded["db"]), read_only=True)
+    cols = dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_name = 'v_articles'").fetchall())
+    for name, typ in CONTRACT.items():
+        assert cols.get(name) == typ, (name, cols.get(name))
+
+
+def test_every_column_filled(loaded):
+    """Each article row is complete as DESIGN.md defines it."""
+    con = duckdb.connect(str(loaded["db"]), read_only=True)
+    rows = con.execute("SELECT * FROM v_articles").fetchall()
+    names = [d[0] for d in con.description]
+    assert len(rows) > 20
+    regions = {s: r for s, r in con.execute("SELECT name, region FROM sources").fetchall()}
+    for row in rows:
+        a = dict(zip(names, row))
+        for key in ("article_id", "source", "region", "url", "canonical_url", "title",
+                    "language", "story_id", "relevance_score"):
+            assert a[key] not in (None, ""), (key, a["url"])
+        assert a["region"] == regions[a["source"]]
+        assert a["url"].startswith("http") and a["canonical_url"].startswith("http")
+        assert "utm_" not in a["canonical_url"] and "#" not in a["canonical_url"]
+        assert a["language"] in {"fr", "en", "es"}, (a["url"], a["language"])
+        assert a["topics"] and set(a["topics"]) <= TOPICS
+        assert isinstance(a["relevant"], bool)
+        if a["relevant"]:
+            assert a["matched_terms"], a["url"]
+        else:
+            assert a["matched_terms"] == [] and a["mission_id"] is None
+    # The sample gives a date for every article, in the feed or in the page.
+    assert con.execute("SELECT count(*) FROM v_articles WHERE published_at IS NULL").fetchone()[0] == 0
+
+
+def test_one_row_per_article(loaded):
+    """No canonical URL or article id appears twice; an outlet's text under two URLs is one row."""
+    con = duckdb.connect(str(loaded["db"]), read_only=True)
+    assert con.execute("SELECT count(*) - count(DISTINCT article_id) FROM v_articles").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM (SELECT canonical_url FROM v_articles "
+                       "GROUP BY ALL HAVING count(*) > 1)").fetchone()[0] == 0
+    # several URLs were seen for at least one article (the same article under two URLs)
+    assert con.execute("SELECT max(n) FROM (SELECT article_id, count(*) n FROM article_aliases "
+                       "GROUP BY 1)").fetchone()[0] >= 2
+
+
+def test_fetch_log_one_row_per_feed(loaded):
+    """Each feed has one fetch_log row per cycle; the broken feed's error is readable."""
+    con = duckdb.connect(str(loaded["db"]), read_only=True)
+    n_feeds = con.execute("SELECT count(*) FROM sources").fetchone()[0]
+    per_cycle = con.execute("SELECT cycle_id, count(*), count(DISTINCT source) FROM fetch_log "
+                            "GROUP BY 1").fetchall()
+    assert len(per_cycle) == 2
+    assert all(n == d == n_feeds for _, n, d in per_cycle)
+    errors = con.execute("SELECT source, error FROM fetch_log WHERE outcome = 'error'").fetchall()
+    assert errors, "the sample corpus has one broken feed"
+    for source, error in errors:
+        assert error and len(error) > 10
+    ok = con.execute("SELECT count(*) FROM fetch_log WHERE outcome = 'ok' AND items > 0").fetchone()[0]
+    assert ok >= n_feeds - 1
+
+
+def test_second_run_changes_nothing_but_logs(loaded):
+    """An identical second cycle adds fetch_log rows and leaves every article row as it was."""
+    assert loaded["state1"] == loaded["state2"]
+    assert "0 new articles" in loaded["second"].stdout
+
+
+def test_second_run_only_conditional_feed_requests(loaded):
+    """Unchanged feeds cost one conditional request each; no article page is fetched again."""
+    first_pages = [r for r in loaded["first_requests"] if not r.path.endswith((".xml", "robots.txt"))
+                   and "/feed" not in r.path]
+    assert first_pages, "the first run fetched article pages"
+    second = loaded["second_requests"]
+    con = duckdb.connect(str(loaded["db"]), read_only=True)
+    feeds = con.execute("SELECT count(*) FROM sources").fetchone()[0]
+    assert len(second) <= feeds  # the backed-off broken feed is not even requested
+    for r in second:
+        headers = {k.lower(): v for k, v in dict(r.headers).items()}
+        assert "if-none-match" in headers or "if-modified-since" in headers, r.path
+    outcomes = dict(con.execute("SELECT outcome, count(*) FROM fetch_log WHERE cycle_id = "
+                                "(SELECT max(cycle_id) FROM fetch_log) GROUP BY 1").fetchall())
+    assert outcomes.get("not_modified", 0) >= feeds - 1
+
+
+def test_snapshot_published(loaded):
+    """Readers get a snapshot beside the database with the same articles."""
+    snap = loaded["db"].with_name("press.snapshot.duckdb")
+    assert snap.exists()
+    a = duckdb.connect(str(snap), read_only=True).execute("SELECT count(*) FROM v_articles").fetchone()
+    b = duckdb.connect(str(loaded["db"]), read_only=True).execute("SELECT count(*) FROM v_articles").fetchone()
+    assert a == b
+
+
+def test_bad_config_stops_before_any_fetch(sample_server, sample_sources, tmp_path):
+    """An invalid sources entry: exit 2, file/entry/field named, no request sent."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(sample_sources.read_text().replace("region: miami", "region: miami\n    colour: blue", 1))
+    sample_server.reset_log()
+    proc = run_cli("ingest", "--sources", str(bad), "--db", str(tmp_path / "x.duckdb"), check=False)
+    assert proc.returncode == 2
+    assert str(bad) in proc.stderr and "field 'colour': unknown key" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sample_server.requests == []
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_unwritable_database(sample_sources, tmp_path):
+    """A database path that cannot be written: a clear message, no traceback."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    proc = run_cli("ingest", "--sources", str(sample_sources), "--db",
+                   str(blocker / "press.duckdb"), check=False)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert str(blocker) in proc.stderr and "database" in proc.stderr
