@@ -1,0 +1,720 @@
+"""Main text and metadata of a news article page.
+
+This module owns turning a fetched page (bytes or str) into the article record the pipeline
+stores: decoding (HTTP charset, BOM, ``<meta charset>``, detection), one lxml parse shared by
+every step, metadata (JSON-LD ``NewsArticle`` including ``@graph`` and lists, ``og:``/``article:``
+meta tags, ``<time>``, canonical link) and the main text.
+
+The main text comes from trafilatura run on the already-parsed tree, with comments left out;
+when the page's JSON-LD ``articleBody`` is clearly longer than what is visible (paywalled pages
+show a teaser and ship the full text in JSON-LD) the ``articleBody`` wins. A beautifulsoup4
+heuristic extractor (:func:`heuristic_text`) is kept as a measured alternative and as the
+fallback when trafilatura finds nothing; ``scripts/eval_extraction.py`` compares them and
+``docs/extraction.md`` gives the figures behind the choice.
+
+Nothing here raises on malformed HTML: a page that cannot be understood yields empty fields.
+:class:`ExtractError` is reserved for input that cannot be decoded at all.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+# Work caps: real article pages are 50-500 KB; beyond these sizes the rest is chrome or junk.
+MAX_INPUT_BYTES = 5_000_000
+MAX_JSONLD_CHARS = 500_000
+# JSON-LD articleBody replaces the extracted text when it is this much longer (paywalled pages).
+JSONLD_BODY_MIN_WORDS = 50
+JSONLD_BODY_RATIO = 1.3
+
+ARTICLE_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting", "report",
+    "liveblogposting", "scholarlyarticle", "techarticle", "webpage",
+}
+
+FIELDS = ("title", "text", "published", "modified", "author", "description", "canonical_url",
+          "site_name", "page_language", "image", "word_count")
+
+
+class ExtractError(Exception):
+    """The input cannot be decoded as a text document at all (binary data, wrong type)."""
+
+
+# --------------------------------------------------------------------------- decoding
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# WHATWG: these labels mean windows-1252 in browsers, which servers rely on.
+_LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii", "cp819", "iso_8859-1"}
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    if label in _LATIN1_LABELS:
+        return "windows-1252"
+    import codecs
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _try(body: bytes, encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    try:
+        text = body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    if encoding in ("windows-1252", "cp1252", "iso8859-15") and not body.isascii():
+        # A declared single-byte charset over bytes that are valid multi-byte UTF-8 is a
+        # mislabelled UTF-8 page (common with misconfigured servers): UTF-8 is far likelier.
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return text
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> str:
+    """bytes -> str: HTTP charset, then BOM/<meta charset>, then detection.
+
+    A declared charset that does not decode the bytes is ignored rather than trusted.
+    Raises ExtractError only for data that is not text at all.
+    """
+    if isinstance(body, str):
+        return body
+    if not isinstance(body, (bytes, bytearray, memoryview)):
+        raise ExtractError(f"cannot decode a page of type {type(body).__name__}; expected bytes or str")
+    body = bytes(body[:MAX_INPUT_BYTES])
+    bom = next((enc for mark, enc in _BOMS if body.startswith(mark)), None)
+    if bom:
+        return body[3 if bom == "utf-8" else 2:].decode(bom, errors="replace")
+    if b"\x00" in body[:4096]:
+        raise ExtractError("cannot decode page: binary data (NUL bytes) without a UTF-16 byte-order mark")
+    m = _HTTP_CHARSET.search(content_type or "")
+    text = _try(body, _codec(m.group(1))) if m else None
+    if text is None:
+        m = _META_CHARSET.search(body[:8192])
+        text = _try(body, _codec(m.group(1).decode("ascii", "ignore"))) if m else None
+    if text is None:
+        text = _try(body, "utf-8")
+    if text is None:
+        from bs4 import UnicodeDammit
+        # Detection is slow on big inputs; a 64 KB sample decides as well as the whole page.
+        guess = UnicodeDammit(body[:65536], is_html=True).original_encoding
+        text = body.decode(_codec(guess) or "windows-1252", errors="replace")
+    return text
+
+
+# --------------------------------------------------------------------------- parsing
+
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, recover=True)
+
+
+def parse_html(text: str):
+    """One lxml.html tree for the page, or None when nothing parseable is left."""
+    # Bytes with an explicit parser encoding: lxml refuses str input carrying an XML declaration.
+    data = text.encode("utf-8", errors="replace")[:MAX_INPUT_BYTES]
+    if not data.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(data, parser=_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- metadata
+
+def _clean(s: object) -> str | None:
+    if s is None:
+        return None
+    if isinstance(s, (int, float)):
+        s = str(s)
+    if not isinstance(s, str):
+        return None
+    s = " ".join(s.split())
+    return s or None
+
+
+def _iter_ld(node, depth=0):
+    """Every dict in a JSON-LD document: lists, @graph, and nested values (bounded depth)."""
+    if depth > 6:
+        return
+    if isinstance(node, list):
+        for x in node:
+            yield from _iter_ld(x, depth + 1)
+    elif isinstance(node, dict):
+        yield node
+        for k, v in node.items():
+            if k == "@graph" or (isinstance(v, (list, dict)) and k in ("mainEntity", "itemListElement", "hasPart")):
+                yield from _iter_ld(v, depth + 1)
+
+
+def _ld_types(d: dict) -> set[str]:
+    t = d.get("@type")
+    if isinstance(t, str):
+        return {t.lower().rsplit("/", 1)[-1]}
+    if isinstance(t, list):
+        return {x.lower().rsplit("/", 1)[-1] for x in t if isinstance(x, str)}
+    return set()
+
+
+def jsonld_objects(root) -> list[dict]:
+    """All JSON-LD objects of the page, flattened."""
+    out: list[dict] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        raw = (script.text or "").strip()
+        if not raw or len(raw) > MAX_JSONLD_CHARS:
+            continue
+        raw = re.sub(r"^\s*(<!\[CDATA\[|<!--)|(\]\]>|-->)\s*$", "", raw)
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            # Trailing commas are the usual hand-written JSON-LD mistake.
+            try:
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
+            except ValueError:
+                continue
+        out.extend(_iter_ld(data))
+    return out
+
+
+def _article_ld(objs: list[dict]) -> dict:
+    """The article object: the first NewsArticle-like one, preferring specific types over WebPage."""
+    best, best_rank = {}, 99
+    for d in objs:
+        types = _ld_types(d)
+        if not types & ARTICLE_TYPES:
+            continue
+        rank = 1 if types & {"webpage"} else 0
+        if "headline" in d or "articleBody" in d or "datePublished" in d:
+            rank -= 0
+        else:
+            rank += 2
+        if rank < best_rank:
+            best, best_rank = d, rank
+    return best
+
+
+def _names(v) -> str | None:
+    """Author(s) from a JSON-LD value: string, Person/Organization, or a list of them."""
+    if isinstance(v, str):
+        return _clean(v) if not v.startswith("http") else None
+    if isinstance(v, dict):
+        return _clean(v.get("name"))
+    if isinstance(v, list):
+        names = [n for n in (_names(x) for x in v[:10]) if n]
+        return ", ".join(dict.fromkeys(names)) or None
+    return None
+
+
+def _url_of(v) -> str | None:
+    if isinstance(v, str):
+        return v.strip() or None
+    if isinstance(v, dict):
+        return _url_of(v.get("url") or v.get("@id") or v.get("contentUrl"))
+    if isinstance(v, list) and v:
+        return _url_of(v[0])
+    return None
+
+
+def _metas(root) -> dict[str, str]:
+    """meta tags by lowercased name/property/itemprop/http-equiv; the first occurrence wins."""
+    out: dict[str, str] = {}
+    for m in root.iter("meta"):
+        content = m.get("content")
+        if content is None:
+            continue
+        for key in ("property", "name", "itemprop", "http-equiv"):
+            k = m.get(key)
+            if k:
+                out.setdefault(k.strip().lower(), content.strip())
+    return out
+
+
+_MONTHS = {
+    # fr, en, es month names (and common abbreviations) to numbers, for visible bylines.
+    **{m: i for i, m in enumerate(["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                                   "septembre", "octobre", "novembre", "décembre"], 1)},
+    **{m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
+                                   "september", "october", "november", "december"], 1)},
+    **{m: i for i, m in enumerate(["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+                                   "septiembre", "octubre", "noviembre", "diciembre"], 1)},
+    "fevrier": 2, "aout": 8, "decembre": 12, "setiembre": 9,
+}
+_NUM_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\D{1,6}(\d{1,2})\s*[h:]\s*(\d{2}))?")
+_WORD_DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+(?:de\s+)?([a-zéû]+)\s+(?:de\s+)?(\d{4})(?:\D{1,6}(\d{1,2})\s*[h:]\s*(\d{2}))?", re.I)
+_EN_DATE = re.compile(r"\b([A-Z][a-z]+)\.?\s+(\d{1,2}),\s+(\d{4})(?:\D{1,4}(\d{1,2}):(\d{2})\s*([AP]M))?")
+
+
+def normalize_date(value: str | None) -> str | None:
+    """An ISO 8601 string (with its offset when the source has one) from common date formats."""
+    v = _clean(value)
+    if not v:
+        return None
+    s = v.replace(" ", "T", 1) if re.match(r"^\d{4}-\d{2}-\d{2} \d", v) else v
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        dt = None
+        m = re.match(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?", s)
+        if m:
+            tz = m.group(3) or ""
+            if tz and tz != "Z" and ":" not in tz:
+                tz = tz[:3] + ":" + tz[3:]
+            try:
+                dt = datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{tz}")
+            except ValueError:
+                dt = None
+        if dt is None:
+            try:
+                dt = parsedate_to_datetime(v)
+            except (TypeError, ValueError, IndexError):
+                return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        return v
+    return dt.isoformat()
+
+
+def _date_from_text(text: str, lang: str | None) -> str | None:
+    """A date written for readers ("Publié le 07/11/2017 à 18h32", "Nov. 7, 2017"): no offset."""
+    def build(y, mo, d, h=None, mi=None, ampm=None):
+        try:
+            h = int(h) if h else None
+            if h is not None and ampm:
+                h = h % 12 + (12 if ampm.upper() == "PM" else 0)
+            dt = datetime(int(y), int(mo), int(d), h or 0, int(mi) if mi else 0)
+        except (ValueError, TypeError):
+            return None
+        return dt.isoformat() if h is not None else dt.date().isoformat()
+
+    m = _EN_DATE.search(text)
+    if m and m.group(1).lower().rstrip(".") in _MONTHS:
+        return build(m.group(3), _MONTHS[m.group(1).lower()], m.group(2), m.group(4), m.group(5), m.group(6))
+    m = _WORD_DATE.search(text)
+    if m and m.group(2).lower() in _MONTHS:
+        return build(m.group(3), _MONTHS[m.group(2).lower()], m.group(1), m.group(4), m.group(5))
+    m = _NUM_DATE.search(text)
+    if m:
+        a, b = m.group(1), m.group(2)
+        d, mo = (b, a) if lang == "en" else (a, b)
+        return build(m.group(3), mo, d, m.group(4), m.group(5))
+    return None
+
+
+def _abs(url: str | None, base: str | None) -> str | None:
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        full = urljoin(base, url) if base else url
+        parts = urlsplit(full)
+    except ValueError:
+        return None
+    return full if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _lang2(v: str | None) -> str | None:
+    m = re.match(r"^\s*([A-Za-z]{2})(?:[-_][A-Za-z0-9]+)*\s*$", v or "")
+    return m.group(1).lower() if m else None
+
+
+def _strip_site(title: str, site: str | None) -> str:
+    """'Headline - Site' -> 'Headline' (also '|', '–', '—', ':' separators, either side)."""
+    parts = re.split(r"\s+[|\-–—•·»:]\s+", title)
+    if len(parts) < 2:
+        return title
+    if site:
+        norm = lambda s: re.sub(r"\W+", "", s.lower())  # noqa: E731
+        kept = [p for p in parts if norm(p) != norm(site)]
+        if len(kept) < len(parts) and kept:
+            return " - ".join(kept) if len(kept) > 1 else kept[0]
+    # Unknown site name: the longest part is the headline.
+    return max(parts, key=len) if len(max(parts, key=len)) > len(title) / 2 else title
+
+
+def _text_of(el) -> str:
+    return " ".join((el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).split())
+
+
+def extract_metadata(root, url: str | None = None) -> dict:
+    """title, dates, author, description, canonical_url, site_name, page_language, image and
+    the JSON-LD articleBody (key ``_ld_body``) from a parsed page."""
+    objs = jsonld_objects(root)
+    art = _article_ld(objs)
+    meta = _metas(root)
+    site = (_clean(meta.get("og:site_name")) or _clean((art.get("publisher") or {}).get("name")
+            if isinstance(art.get("publisher"), dict) else None) or _clean(meta.get("application-name")))
+    if not site:
+        site = next((_clean(d.get("name")) for d in objs if _ld_types(d) & {"website", "newsmediaorganization"}), None)
+
+    h1 = next((h for h in root.iter("h1")), None)
+    h1_text = _text_of(h1) if h1 is not None else None
+    title_tag = next((t for t in root.iter("title")), None)
+    tt = _clean(title_tag.text_content()) if title_tag is not None else None
+    title = (_clean(meta.get("og:title")) or _clean(art.get("headline")) or _clean(meta.get("twitter:title"))
+             or h1_text or (tt and _strip_site(tt, site)))
+    if title:
+        title = _strip_site(title, site) if site else title
+
+    lang_hint = _lang2(root.get("lang") or root.get("xml:lang"))
+    published = normalize_date(art.get("datePublished") if isinstance(art.get("datePublished"), str) else None)
+    for key in ("article:published_time", "datepublished", "og:published_time", "publish-date", "pubdate",
+                "publishdate", "date", "dc.date.issued", "dcterms.created", "dc.date", "sailthru.date",
+                "parsely-pub-date", "cxenseparse:recs:publishtime"):
+        if published:
+            break
+        published = normalize_date(meta.get(key))
+    if not published:
+        for t in root.iter("time"):
+            dt = t.get("datetime") or t.get("dateTime")
+            if dt and (published := normalize_date(dt)):
+                break
+    if not published:
+        # Visible byline dates, looked for near the headline only (prevents picking a comment's date).
+        for el in root.xpath("//*[contains(@class,'date') or contains(@class,'infos') or contains(@class,'byline')"
+                             " or contains(@class,'meta') or contains(@class,'time')][not(self::meta)]")[:20]:
+            if published := _date_from_text(_text_of(el)[:300], lang_hint):
+                break
+
+    modified = normalize_date(art.get("dateModified") if isinstance(art.get("dateModified"), str) else None) \
+        or normalize_date(meta.get("article:modified_time")) or normalize_date(meta.get("og:updated_time"))
+
+    author = _names(art.get("author")) or _names(art.get("creator"))
+    for key in ("author", "article:author", "dcterms.creator", "dc.creator", "parsely-author", "sailthru.author", "byl"):
+        if author:
+            break
+        v = _clean(meta.get(key))
+        if v and not v.startswith("http"):
+            author = v
+    if not author:
+        el = next(iter(root.xpath("//*[@rel='author' or @itemprop='author' or contains(@class,'author')][not(self::meta)]")[:1]), None)
+        if el is not None:
+            author = _clean(_text_of(el))
+            if author and len(author) > 80:
+                author = None
+    if author:
+        author = re.sub(r"^(by|par|por)\s+", "", author, flags=re.I)
+
+    description = _clean(meta.get("description")) or _clean(meta.get("og:description")) \
+        or _clean(meta.get("twitter:description")) or _clean(art.get("description"))
+
+    canonical = None
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            canonical = _abs(link.get("href"), url)
+            if canonical:
+                break
+    canonical = canonical or _abs(meta.get("og:url"), url) or _abs(_url_of(art.get("mainEntityOfPage")), url) \
+        or _abs(_url_of(art.get("url")), url)
+
+    page_language = (lang_hint or _lang2((meta.get("og:locale") or "").split("_")[0])
+                     or _lang2(art.get("inLanguage") if isinstance(art.get("inLanguage"), str) else None)
+                     or _lang2(meta.get("content-language")) or _lang2(meta.get("language")))
+
+    image = _abs(meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")
+                 or _url_of(art.get("image")), url)
+
+    body = art.get("articleBody")
+    return {
+        "title": title or "", "published": published, "modified": modified, "author": author,
+        "description": description, "canonical_url": canonical, "site_name": site,
+        "page_language": page_language, "image": image,
+        "_ld_body": body if isinstance(body, str) else None,
+    }
+
+
+# --------------------------------------------------------------------------- main text
+
+def _paragraphs(text: str | None) -> str:
+    """Non-empty lines, stripped, separated by a blank line (the contract's paragraph format)."""
+    if not text:
+        return ""
+    return "\n\n".join(line for line in (" ".join(x.split()) for x in text.splitlines()) if line)
+
+
+# Class/id words that mark page furniture on most news CMSs (readability and similar tools use
+# the same kind of list). Kept short and generic: a word here must be boilerplate wherever it
+# appears, because pruning it from a real article loses text.
+_PRUNE_WORDS = {
+    "ad", "ads", "advert", "advertisement", "adslot", "sponsored", "share", "sharing", "social",
+    "newsletter", "related", "comments", "cookie", "consent", "caption", "credit", "paywall",
+    "taboola", "outbrain", "breadcrumb", "breadcrumbs",
+}
+_PRUNE_TAGS = {"figcaption", "amp-ad", "amp-sidebar", "amp-consent", "amp-social-share", "nav", "form", "button"}
+# Inserts pointing to another article ("Read also: ..."), in the three languages of the press
+# monitored; only pruned when the block is mostly a link.
+_READ_ALSO = re.compile(
+    r"^\W*(à lire aussi|a lire aussi|lire aussi|lire également|voir aussi|à voir aussi|read more|read also|"
+    r"also read|see also|related|more on this|lea también|lea tambien|le puede interesar|más información|"
+    r"mas informacion|ver también|relacionad[oa]s?)\b", re.I)
+_CONTENT_WORDS = {"article", "body", "content", "story", "entry", "post", "text", "main"}
+
+
+def _class_words(el) -> set[str]:
+    value = " ".join(filter(None, (el.get("class"), el.get("id"))))
+    if not value:
+        return set()
+    value = re.sub(r"([a-z])([A-Z])", r"\1 \2", value)
+    return {t for t in re.split(r"[\s_\-:]+", value.lower()) if t}
+
+
+def _link_share(el) -> float:
+    total = len(_text_of(el))
+    if not total:
+        return 0.0
+    return sum(len(_text_of(a)) for a in el.iter("a")) / total
+
+
+def _lead(el) -> str:
+    """The first characters of an element's text, without materialising all of it."""
+    out = ""
+    for piece in el.itertext():
+        out += piece
+        if len(out.lstrip()) >= 40:
+            break
+    return out.lstrip()[:40]
+
+
+def prune_boilerplate(root) -> None:
+    """Remove generic page furniture from the tree in place, before main-text extraction:
+    furniture tags, elements whose class/id names boilerplate, "read also" inserts, and
+    layout tables flattened so that their cells are judged one by one."""
+    doomed = []
+    for el in root.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _PRUNE_TAGS:
+            doomed.append(el)
+            continue
+        if tag in ("html", "body", "article", "main"):
+            continue
+        words = _class_words(el)
+        if words & _PRUNE_WORDS and not (words & _CONTENT_WORDS and len(_text_of(el)) > 2000):
+            doomed.append(el)
+        elif tag in ("p", "div", "aside", "span", "li") and _READ_ALSO.match(_lead(el)) \
+                and len(_text_of(el)) < 400 and _link_share(el) > 0.4:
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            # Keep the tail text (it belongs to the parent's flow).
+            if el.tail and el.tail.strip():
+                prev = el.getprevious()
+                if prev is not None:
+                    prev.tail = (prev.tail or "") + el.tail
+                else:
+                    parent.text = (parent.text or "") + el.tail
+            parent.remove(el)
+    for table in root.xpath("//table[.//div or .//table or .//ul or .//form or .//h1 or .//h2]"):
+        # A layout table: cells holding blocks are page regions, not data.
+        for el in table.iter("table", "tbody", "thead", "tr", "td", "th"):
+            el.tag = "div"
+
+
+def trafilatura_text(root, url: str | None = None, *, fast: bool = False) -> str:
+    """trafilatura's main text on the shared tree (it copies the tree before pruning)."""
+    import trafilatura
+    try:
+        out = trafilatura.extract(root, url=url, include_comments=False, include_tables=True,
+                                  output_format="txt", fast=fast, with_metadata=False)
+    except Exception:  # noqa: BLE001 - a third-party failure on odd markup must not stop a batch
+        return ""
+    return _paragraphs(out)
+
+
+def drop_headline(text: str, title: str | None) -> str:
+    """Extractors often start the text with the headline (and a section kicker before it):
+    the title is its own field, so a leading copy of it, and short lines above it, go."""
+    if not text or not title:
+        return text
+    paras = text.split("\n\n")
+    key = lambda s: re.sub(r"\W+", " ", s.lower()).strip()  # noqa: E731
+    t = key(title)
+    for i, p in enumerate(paras[:4]):
+        if key(p) == t:
+            if all(len(q.split()) <= 6 for q in paras[:i]):
+                return "\n\n".join(paras[i + 1:])
+            return "\n\n".join(paras[:i] + paras[i + 1:])
+    return text
+
+
+def _ld_body_text(body: str | None) -> str:
+    if not body:
+        return ""
+    if "<" in body and re.search(r"</?(p|br|div)\b", body, re.I):
+        # Some CMSs put HTML in articleBody.
+        tree = parse_html(f"<html><body>{body}</body></html>")
+        if tree is not None:
+            return _paragraphs("\n".join(_text_of(el) for el in tree.iter("p", "h2", "h3", "li")) or _text_of(tree))
+    return _paragraphs(body)
+
+
+def choose_text(extracted: str, ld_body: str | None) -> str:
+    """The visible main text, unless JSON-LD articleBody is clearly the fuller article."""
+    body = _ld_body_text(ld_body)
+    nb, ne = len(body.split()), len(extracted.split())
+    if nb >= JSONLD_BODY_MIN_WORDS and nb >= JSONLD_BODY_RATIO * ne:
+        return body
+    return extracted
+
+
+# The bs4 heuristic extractor: a readability-style scorer, kept as the measured alternative.
+_NEGATIVE = {
+    "ad", "ads", "adv", "advert", "advertisement", "pub", "publicite", "sponsor", "sponsored", "promo",
+    "share", "sharing", "social", "sharedaddy", "related", "relatedposts", "recommended", "newsletter", "nl",
+    "subscribe", "subscription", "paywall", "comment", "comments", "reactions", "reaction", "respond", "cookie",
+    "consent", "banner", "sidebar", "widget", "rail", "breadcrumb", "tags", "tag", "bio", "interstitial",
+    "caption", "credit", "legende", "figcaption", "taboola", "outbrain", "popular", "mostread", "ticker",
+    "teaser", "footer", "nav", "navigation", "menu", "outils", "tools", "readalso", "lireaussi", "support",
+    "donate", "breaking", "flash", "kicker", "byline", "meta", "infos", "author", "print", "skip", "modal",
+}
+_NEG_PAIRS = {("read", "also"), ("read", "more"), ("lire", "aussi"), ("most", "read"), ("more", "stories")}
+_DROP_TAGS = ["script", "style", "noscript", "nav", "footer", "aside", "form", "iframe", "svg", "button",
+              "figure", "figcaption", "template", "amp-ad", "amp-sidebar", "amp-consent", "select", "input", "textarea"]
+_INLINE = {"b", "i", "em", "strong", "a", "span", "font", "u", "small", "sup", "sub", "abbr", "cite", "q"}
+_BLOCK_TAGS = ["p", "h2", "h3", "h4", "blockquote", "li", "pre"]
+
+
+def _tokens(value: str) -> set[str]:
+    value = re.sub(r"([a-z])([A-Z])", r"\1 \2", value)
+    return {t for t in re.split(r"[\s_\-:]+", value.lower()) if t}
+
+
+def _is_boilerplate(tag) -> bool:
+    attrs = " ".join(filter(None, [" ".join(tag.get("class") or []), tag.get("id") or "", tag.get("data-qa") or ""]))
+    if not attrs:
+        return False
+    toks = _tokens(attrs)
+    if toks & _NEGATIVE:
+        return True
+    return any(a in toks and b in toks for a, b in _NEG_PAIRS)
+
+
+def heuristic_text(html: str) -> str:
+    """Main text by a beautifulsoup4 heuristic: drop boilerplate by tag and class/id words, pick
+    the container holding the most low-link-density paragraph text, keep its text blocks."""
+    from bs4 import BeautifulSoup, NavigableString, Tag
+    soup = BeautifulSoup(html, "lxml")
+    for t in soup(_DROP_TAGS):
+        t.decompose()
+    for t in soup.find_all(_is_boilerplate):
+        if not t.decomposed:
+            t.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+
+    def blocks(scope) -> list[tuple[Tag, str]]:
+        """Text blocks in document order: block elements, and text written straight into a
+        div or cell between <br>s (old CMSs)."""
+        out = []
+        for el in [scope, *scope.find_all(True)]:
+            if el.name in _BLOCK_TAGS:
+                if el.find_parent(_BLOCK_TAGS):
+                    continue
+                text = " ".join(el.get_text(" ").split())
+                if text:
+                    out.append((el, text))
+            elif el.name in ("div", "td"):
+                direct = "".join(s if isinstance(s, NavigableString) else s.get_text()
+                                 for s in el.children
+                                 if isinstance(s, NavigableString) or (isinstance(s, Tag) and s.name in _INLINE))
+                if len(direct.split()) > 30:
+                    for chunk in re.split(r"\n", direct):
+                        chunk = " ".join(chunk.split())
+                        if chunk:
+                            out.append((el, chunk))
+        return out
+
+    def link_density(el) -> float:
+        total = len(el.get_text())
+        return sum(len(a.get_text()) for a in el.find_all("a")) / total if total else 0.0
+
+    scores: dict[int, float] = {}
+    nodes: dict[int, Tag] = {}
+    body = soup.body or soup
+    for el, text in blocks(body):
+        if len(text) < 40 or (el.name != "div" and link_density(el) > 0.4):
+            continue
+        score = 1 + text.count(",") + min(len(text) / 100, 3)
+        parent = el if el.name in ("div", "td") else el.parent
+        for depth, anc in enumerate([parent, getattr(parent, "parent", None)]):
+            if isinstance(anc, Tag):
+                nodes[id(anc)] = anc
+                scores[id(anc)] = scores.get(id(anc), 0) + score / (1 + depth)
+    if not scores:
+        return ""
+    best = nodes[max(scores, key=scores.get)]
+    keep = []
+    for el, text in blocks(best):
+        if el.name != "div" and link_density(el) > 0.4:
+            continue
+        if el.name == "li" and len(text) < 60:
+            continue
+        keep.append(text)
+    return "\n\n".join(dict.fromkeys(keep))
+
+
+# --------------------------------------------------------------------------- the page
+
+def _empty() -> dict:
+    d = {k: None for k in FIELDS}
+    d.update(title="", text="", word_count=0)
+    return d
+
+
+def extract_page(html: bytes | str, url: str | None = None, *, content_type: str | None = None,
+                 method: str = "final") -> dict:
+    """Parse once; return title, text (paragraphs separated by a blank line), published,
+    modified (ISO 8601), author, description, canonical_url, site_name, page_language, image,
+    word_count. Absent values are None ("" for title and text).
+
+    ``method`` selects the text extractor for evaluation: "final" (trafilatura, JSON-LD
+    articleBody when fuller, heuristic fallback), "trafilatura", "heuristic", "jsonld+heuristic".
+    Never raises on malformed HTML; raises ExtractError only for undecodable input.
+    """
+    text_html = decode_html(html, content_type) if not isinstance(html, str) else html
+    result = _empty()
+    root = parse_html(text_html)
+    if root is None:
+        return result
+    try:
+        meta = extract_metadata(root, url)
+    except Exception:  # noqa: BLE001 - metadata is best effort; the text may still be good
+        meta = {}
+    ld_body = meta.pop("_ld_body", None)
+    result.update({k: v for k, v in meta.items() if k in result})
+    if method in ("heuristic", "jsonld+heuristic"):
+        try:
+            text = heuristic_text(text_html)
+        except Exception:  # noqa: BLE001
+            text = ""
+        if method == "jsonld+heuristic":
+            text = choose_text(text, ld_body)
+    else:
+        if method == "final":
+            prune_boilerplate(root)
+        text = trafilatura_text(root, url)
+        if method == "final":
+            text = choose_text(drop_headline(text, result["title"]), ld_body)
+            if not text:
+                try:
+                    text = heuristic_text(text_html)
+                except Exception:  # noqa: BLE001
+                    text = ""
+    result["text"] = text
+    result["word_count"] = len(text.split())
+    return result
