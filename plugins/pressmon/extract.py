@@ -256,6 +256,7 @@ _MONTHS = {
                                    "septiembre", "octubre", "noviembre", "diciembre"], 1)},
     "fevrier": 2, "aout": 8, "decembre": 12, "setiembre": 9,
 }
+_PUBLISHED_WORDS = re.compile(r"publi|posted|parution|paru le", re.I)
 _NUM_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\D{1,6}(\d{1,2})\s*[h:]\s*(\d{2}))?")
 _WORD_DATE = re.compile(r"\b(\d{1,2})(?:er)?\s+(?:de\s+)?([a-zéû]+)\s+(?:de\s+)?(\d{4})(?:\D{1,6}(\d{1,2})\s*[h:]\s*(\d{2}))?", re.I)
 _EN_DATE = re.compile(r"\b([A-Z][a-z]+)\.?\s+(\d{1,2}),\s+(\d{4})(?:\D{1,4}(\d{1,2}):(\d{2})\s*([AP]M))?")
@@ -333,18 +334,34 @@ def _lang2(v: str | None) -> str | None:
     return m.group(1).lower() if m else None
 
 
+_TITLE_SEP = re.compile(r"\s+[|\-–—•·»]\s+")
+
+
 def _strip_site(title: str, site: str | None) -> str:
-    """'Headline - Site' -> 'Headline' (also '|', '–', '—', ':' separators, either side)."""
-    parts = re.split(r"\s+[|\-–—•·»:]\s+", title)
+    """'Headline - Site' -> 'Headline' ('|', '-', '–', '—', '•', '·', '»' separators, site first
+    or last). A colon is not a separator: headlines use it ("Port : the new terminal")."""
+    parts = _TITLE_SEP.split(title)
     if len(parts) < 2:
         return title
     if site:
         norm = lambda s: re.sub(r"\W+", "", s.lower())  # noqa: E731
-        kept = [p for p in parts if norm(p) != norm(site)]
-        if len(kept) < len(parts) and kept:
-            return " - ".join(kept) if len(kept) > 1 else kept[0]
-    # Unknown site name: the longest part is the headline.
-    return max(parts, key=len) if len(max(parts, key=len)) > len(title) / 2 else title
+        seps = list(_TITLE_SEP.finditer(title))
+        if norm(parts[-1]) == norm(site):
+            return title[: seps[-1].start()]
+        if norm(parts[0]) == norm(site):
+            return title[seps[0].end():]
+        return title
+    return title
+
+
+def _site_from_title(title: str | None) -> str | None:
+    """With no declared site name, a short first or last segment of <title> is the site."""
+    parts = _TITLE_SEP.split(title or "")
+    if len(parts) == 2:
+        short = min(parts, key=len)
+        if len(short.split()) <= 4 and len(max(parts, key=len).split()) > len(short.split()):
+            return short
+    return None
 
 
 def _text_of(el) -> str:
@@ -366,8 +383,12 @@ def extract_metadata(root, url: str | None = None) -> dict:
     h1_text = _text_of(h1) if h1 is not None else None
     title_tag = next((t for t in root.iter("title")), None)
     tt = _clean(title_tag.text_content()) if title_tag is not None else None
+    if not site:
+        site = _site_from_title(tt)
+    if tt and site:
+        tt = _strip_site(tt, site)
     title = (_clean(meta.get("og:title")) or _clean(art.get("headline")) or _clean(meta.get("twitter:title"))
-             or h1_text or (tt and _strip_site(tt, site)))
+             or h1_text or tt)
     if title:
         title = _strip_site(title, site) if site else title
 
@@ -385,10 +406,13 @@ def extract_metadata(root, url: str | None = None) -> dict:
             if dt and (published := normalize_date(dt)):
                 break
     if not published:
-        # Visible byline dates, looked for near the headline only (prevents picking a comment's date).
-        for el in root.xpath("//*[contains(@class,'date') or contains(@class,'infos') or contains(@class,'byline')"
-                             " or contains(@class,'meta') or contains(@class,'time')][not(self::meta)]")[:20]:
-            if published := _date_from_text(_text_of(el)[:300], lang_hint):
+        # Visible byline dates. Elements saying "published" come first: a page header often
+        # shows today's date or a "last updated" line before the article's own date.
+        cands = root.xpath("//*[contains(@class,'date') or contains(@class,'infos') or contains(@class,'byline')"
+                           " or contains(@class,'meta') or contains(@class,'time')][not(self::meta)]")[:30]
+        texts = [_text_of(el)[:300] for el in cands]
+        for t in sorted(texts, key=lambda t: not _PUBLISHED_WORDS.search(t)):
+            if published := _date_from_text(t, lang_hint):
                 break
 
     modified = normalize_date(art.get("dateModified") if isinstance(art.get("dateModified"), str) else None) \
