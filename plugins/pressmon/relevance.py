@@ -1,0 +1,324 @@
+"""Relevance: is an article about the Métropole's international missions, and why.
+
+Owns the watch vocabulary (``config/watchlist.yaml``): the home entities (the Métropole, the city
+of Marseille, its officials and institutions), the partner authorities, the vocabulary of
+international missions and the exclusions, each with names in French, English and Spanish and a
+weight. It also owns the phrase matcher shared with ``topics``: text and phrases are reduced to
+the same tokens (lower case, no accents, light plural/feminine stemming, on word boundaries), and
+the longest phrase wins at each position, so that an exclusion such as "Olympique de Marseille"
+or "Métropole Nice Côte d'Azur" consumes the words that would otherwise count as "Marseille" or
+"Métropole".
+
+Scoring, kept simple enough to explain to an analyst (see docs/classification.md):
+each matched entry counts once at its best place (title, lead or body, weighted), repeats add a
+little, a home entity within a few words of a mission term or partner adds a proximity bonus,
+exclusions subtract. An article is relevant when it names a home entity, names a mission term or
+a strong partner, and reaches the threshold. ``matched_terms`` lists the entries that counted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .config import ConfigError, MissionsConfig, Section, read_yaml
+
+KINDS = ("home", "partner", "mission_terms", "exclusions")
+ZONES = ("title", "lead", "body")
+
+_SPLIT_RE = re.compile(r"[^0-9a-z]+")
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def stem(token: str) -> str:
+    """Fold plural and feminine endings so that singular and plural forms meet.
+
+    Applied identically to the text and to the configured phrases, so it only has to be
+    consistent, not linguistically right: "jumelages"/"jumelage", "ciudades"/"ciudad",
+    "hermanas"/"hermana", "délégations"/"délégation", "cities"/"city",
+    "internationaux"/"internationale"/"international".
+    """
+    if len(token) <= 3 or token.isdigit():
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith("aux") and len(token) > 5:
+        return token[:-3] + "al"
+    if token.endswith(("s", "x")):
+        token = token[:-1]
+    if token.endswith("e") and len(token) > 3:
+        token = token[:-1]
+    return token
+
+
+def tokens(text: str | None) -> list[str]:
+    """Normalised, stemmed word tokens of ``text`` (accents, case and punctuation removed)."""
+    if not text:
+        return []
+    plain = _strip_accents(text.lower())
+    return [stem(t) for t in _SPLIT_RE.split(plain) if t]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One configured entry: its display name, kind, weight and the phrases that name it."""
+
+    name: str
+    kind: str
+    weight: float
+    phrases: tuple[tuple[str, ...], ...]
+    mission_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    term: Term
+    zone: str
+    position: int  # token index in its zone
+
+
+class PhraseIndex:
+    """Longest-match lookup of many phrases over a token list."""
+
+    def __init__(self, terms: Iterable[Term]):
+        self._by_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        for term in terms:
+            for phrase in term.phrases:
+                self._by_first.setdefault(phrase[0], []).append((phrase, term))
+        for entries in self._by_first.values():
+            entries.sort(key=lambda e: -len(e[0]))
+
+    def find(self, toks: list[str], zone: str) -> list[Hit]:
+        hits: list[Hit] = []
+        i, n = 0, len(toks)
+        while i < n:
+            for phrase, term in self._by_first.get(toks[i], ()):
+                k = len(phrase)
+                if tuple(toks[i:i + k]) == phrase:
+                    hits.append(Hit(term, zone, i))
+                    i += k
+                    break
+            else:
+                i += 1
+        return hits
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class Scoring:
+    threshold: float = 6.0
+    title_weight: float = 2.0
+    lead_weight: float = 1.5
+    repeat_bonus: float = 0.25
+    max_repeats: int = 3
+    proximity_words: int = 12
+    proximity_bonus: float = 2.0
+    strong_partner_weight: float = 2.5
+    mission_term_weight: float = 2.5  # partner weight of a mission's own partner and terms
+
+
+@dataclass(frozen=True)
+class MissionWindow:
+    days_before: int = 21
+    days_after: int = 28
+
+
+@dataclass(frozen=True)
+class Watchlist:
+    scoring: Scoring
+    window: MissionWindow
+    terms: tuple[Term, ...]
+    index: PhraseIndex
+
+
+SCORING_KEYS = set(Scoring.__dataclass_fields__)
+WINDOW_KEYS = set(MissionWindow.__dataclass_fields__)
+ENTRY_KEYS = {"name", "weight", "aliases", "note"}
+
+
+def _phrases(sec: Section, names: list[str]) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for alias in names:
+        toks = tuple(tokens(alias))
+        if not toks:
+            sec.fail("aliases", f"alias {alias!r} has no letters or digits")
+        out.append(toks)
+    return tuple(dict.fromkeys(out))
+
+
+def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchlist:
+    """Read and validate ``watchlist.yaml``; each mission's partner and terms join the partners."""
+    path = Path(path)
+    data = read_yaml(path)
+    top = Section(path, "top level", data if data is not None else {})
+    top.only({"scoring", "mission_window", *KINDS})
+
+    sc = Section(path, "scoring", top.get("scoring", dict, default={}))
+    sc.only(SCORING_KEYS)
+    d = Scoring()
+    pos = lambda v: None if v > 0 else "must be greater than 0"  # noqa: E731
+    nonneg = lambda v: None if v >= 0 else "must be 0 or more"  # noqa: E731
+    scoring = Scoring(
+        threshold=sc.get("threshold", float, d.threshold, check=pos),
+        title_weight=sc.get("title_weight", float, d.title_weight, check=pos),
+        lead_weight=sc.get("lead_weight", float, d.lead_weight, check=pos),
+        repeat_bonus=sc.get("repeat_bonus", float, d.repeat_bonus, check=nonneg),
+        max_repeats=sc.get("max_repeats", int, d.max_repeats, check=nonneg),
+        proximity_words=sc.get("proximity_words", int, d.proximity_words, check=pos),
+        proximity_bonus=sc.get("proximity_bonus", float, d.proximity_bonus, check=nonneg),
+        strong_partner_weight=sc.get("strong_partner_weight", float, d.strong_partner_weight,
+                                     check=pos),
+        mission_term_weight=sc.get("mission_term_weight", float, d.mission_term_weight,
+                                   check=pos),
+    )
+    mw = Section(path, "mission_window", top.get("mission_window", dict, default={}))
+    mw.only(WINDOW_KEYS)
+    window = MissionWindow(
+        days_before=mw.get("days_before", int, MissionWindow.days_before, check=nonneg),
+        days_after=mw.get("days_after", int, MissionWindow.days_after, check=nonneg),
+    )
+
+    terms: list[Term] = []
+    for kind in KINDS:
+        entries = top.get(kind, list, default=[], required=kind != "exclusions")
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            label = f"{kind} entry {i + 1}"
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                label += f" ({entry['name']})"
+            sec = Section(path, label, entry)
+            sec.only(ENTRY_KEYS)
+            name = sec.get("name", str, required=True,
+                           check=lambda v: None if v.strip() else "must not be empty").strip()
+            if name in seen:
+                sec.fail("name", f"duplicate name '{name}' in {kind}")
+            seen.add(name)
+            if kind == "exclusions":
+                weight = sec.get("weight", float, required=True,
+                                 check=lambda v: None if v <= 0 else
+                                 "must be 0 or negative for an exclusion (it subtracts)")
+            else:
+                weight = sec.get("weight", float, required=True, check=pos)
+            aliases = sec.str_list("aliases")
+            # The name is always an alias: what staff read is what is matched.
+            terms.append(Term(name, kind, weight, _phrases(sec, [name, *aliases])))
+
+    for m in (missions.missions if missions else ()):
+        names = [n for n in (m.partner, *m.terms) if n and tokens(n)]
+        if names:
+            terms.append(Term(m.partner or m.id, "partner", scoring.mission_term_weight,
+                              tuple(dict.fromkeys(tuple(tokens(n)) for n in names)),
+                              mission_id=m.id))
+    _check_clashes(path, terms)
+    return Watchlist(scoring, window, tuple(terms), PhraseIndex(terms))
+
+
+def _check_clashes(path: Path, terms: list[Term]) -> None:
+    """One phrase naming two entries of different kinds would make scores depend on order."""
+    owner: dict[tuple[str, ...], Term] = {}
+    for term in terms:
+        if term.mission_id:
+            continue
+        for phrase in term.phrases:
+            other = owner.get(phrase)
+            if other and other.kind != term.kind:
+                raise ConfigError(
+                    f"{path}: {term.kind} entry ({term.name}), field 'aliases': "
+                    f"'{' '.join(phrase)}' is also an alias of {other.kind} entry ({other.name})")
+            owner.setdefault(phrase, term)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class Relevance:
+    relevant: bool
+    score: float
+    matched_terms: list[str]
+    hits: list[Hit]
+
+
+def find_hits(watchlist: Watchlist, zones: dict[str, list[str]]) -> list[Hit]:
+    hits: list[Hit] = []
+    for zone in ZONES:
+        hits.extend(watchlist.index.find(zones.get(zone, []), zone))
+    return hits
+
+
+def score_relevance(watchlist: Watchlist, zones: dict[str, list[str]]) -> Relevance:
+    """Score tokenised zones (``title``, ``lead``, ``body``) against the watchlist."""
+    sc = watchlist.scoring
+    zone_factor = {"title": sc.title_weight, "lead": sc.lead_weight, "body": 1.0}
+    hits = find_hits(watchlist, zones)
+
+    best: dict[str, float] = {}
+    count: dict[str, int] = {}
+    by_name: dict[str, Term] = {}
+    for h in hits:
+        key = f"{h.term.kind}:{h.term.name}"
+        by_name[key] = h.term
+        count[key] = count.get(key, 0) + 1
+        w = h.term.weight * (zone_factor[h.zone] if h.term.weight > 0 else 1.0)
+        best[key] = max(best.get(key, w), w) if w > 0 else min(best.get(key, w), w)
+
+    score = 0.0
+    for key, w in best.items():
+        score += w
+        if w > 0:
+            score += _repeat_bonus(count[key], by_name[key].weight, sc)
+
+    has_home = any(t.kind == "home" for t in by_name.values())
+    has_mission = any(t.kind == "mission_terms" for t in by_name.values())
+    near = _proximity(hits, sc.proximity_words)
+    # A partner alone is not a mission (a Marseille company at PortMiami is business news):
+    # without mission vocabulary, a strong partner must stand next to a home entity.
+    strong_near = _proximity(hits, sc.proximity_words, strong=sc.strong_partner_weight)
+    if near:
+        score += sc.proximity_bonus
+
+    relevant = has_home and (has_mission or strong_near is not None) and score >= sc.threshold
+    matched: list[str] = []
+    if relevant:
+        order = {"home": 0, "partner": 1, "mission_terms": 2}
+        for key in sorted((k for k, w in best.items() if w > 0),
+                          key=lambda k: (order[by_name[k].kind], -best[k], k)):
+            matched.append(by_name[key].name)
+        if near:
+            matched.append(f"near: {near[0]} ~ {near[1]}")
+    return Relevance(relevant, round(score, 3), matched, hits)
+
+
+def _repeat_bonus(n: int, weight: float, sc: Scoring) -> float:
+    return sc.repeat_bonus * weight * min(max(n - 1, 0), sc.max_repeats)
+
+
+def _proximity(hits: list[Hit], window: int, strong: float | None = None
+               ) -> tuple[str, str] | None:
+    """The first home entity found within ``window`` words of a mission term or partner
+    (only partners of weight ``strong`` or more when given)."""
+    for zone in ZONES:
+        homes = [h for h in hits if h.zone == zone and h.term.kind == "home"]
+        if strong is None:
+            others = [h for h in hits if h.zone == zone
+                      and h.term.kind in ("mission_terms", "partner")]
+        else:
+            others = [h for h in hits if h.zone == zone and h.term.kind == "partner"
+                      and h.term.weight >= strong]
+        for a in homes:
+            for b in others:
+                if abs(a.position - b.position) <= window:
+                    return a.term.name, b.term.name
+    return None

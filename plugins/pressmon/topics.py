@@ -1,0 +1,126 @@
+"""Topics: a multilingual keyword taxonomy over the fixed topic set (``config/topics.yaml``).
+
+Each topic lists phrases in French, English and Spanish at three strengths (strong, medium,
+weak), matched with the same tokens as the watchlist (accent-, case- and plural-tolerant, word
+boundaries, longest phrase first). A topic's score is the sum over its distinct phrases of the
+strength times the zone weight of the best place the phrase was found (title and lead count
+more), plus a little for repeats. Every topic reaching the threshold is kept, so an article can
+have several; ``["other"]`` when none does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import ConfigError, Section, read_yaml
+from .relevance import ZONES, Hit, PhraseIndex, Term, tokens
+
+TOPICS = ("diplomacy", "economy", "investment", "tourism", "cruise", "port",
+          "urban_development", "innovation", "culture", "politics", "sports", "other")
+STRENGTHS = ("strong", "medium", "weak")
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    threshold: float
+    relative: float           # a topic must also reach this share of the best topic's score
+    max_topics: int
+    title_weight: float
+    lead_weight: float
+    repeat_bonus: float
+    index: PhraseIndex
+
+
+def load_topics(path: Path) -> Taxonomy:
+    path = Path(path)
+    data = read_yaml(path)
+    top = Section(path, "top level", data if data is not None else {})
+    top.only({"scoring", "strengths", "topics"})
+    sc = Section(path, "scoring", top.get("scoring", dict, default={}))
+    sc.only({"threshold", "relative", "max_topics", "title_weight", "lead_weight",
+             "repeat_bonus"})
+    pos = lambda v: None if v > 0 else "must be greater than 0"  # noqa: E731
+    share = lambda v: None if 0 <= v <= 1 else "must be between 0 and 1"  # noqa: E731
+    threshold = sc.get("threshold", float, 3.0, check=pos)
+    relative = sc.get("relative", float, 0.0, check=share)
+    max_topics = sc.get("max_topics", int, 3, check=pos)
+    title_weight = sc.get("title_weight", float, 2.0, check=pos)
+    lead_weight = sc.get("lead_weight", float, 1.5, check=pos)
+    repeat_bonus = sc.get("repeat_bonus", float, 0.25, check=lambda v: None if v >= 0
+                          else "must be 0 or more")
+
+    st = Section(path, "strengths", top.get("strengths", dict,
+                                            default={"strong": 3, "medium": 2, "weak": 1}))
+    st.only(STRENGTHS)
+    strengths = {s: st.get(s, float, {"strong": 3.0, "medium": 2.0, "weak": 1.0}[s], check=pos)
+                 for s in STRENGTHS}
+
+    entries = top.get("topics", dict, required=True)
+    terms: list[Term] = []
+    owner: dict[str, set[tuple[str, ...]]] = {}
+    for name, body in entries.items():
+        label = f"topics entry ({name})"
+        if name not in TOPICS or name == "other":
+            raise ConfigError(
+                f"{path}: {label}: unknown topic '{name}' (allowed: "
+                f"{', '.join(t for t in TOPICS if t != 'other')}; 'other' is the fallback)")
+        sec = Section(path, label, body)
+        sec.only(STRENGTHS)
+        if not any(sec.data.get(s) for s in STRENGTHS):
+            sec.fail(None, "must list phrases under strong, medium or weak")
+        for strength in STRENGTHS:
+            for phrase in sec.str_list(strength):
+                toks = tuple(tokens(phrase))
+                if not toks:
+                    sec.fail(strength, f"phrase {phrase!r} has no letters or digits")
+                if toks in owner.setdefault(name, set()):
+                    # A plural or accent variant of a phrase already listed: same tokens,
+                    # the first (strongest) listing stands.
+                    continue
+                owner[name].add(toks)
+                terms.append(Term(f"{name}:{phrase}", name, strengths[strength], (toks,)))
+    return Taxonomy(threshold, relative, max_topics, title_weight, lead_weight, repeat_bonus,
+                    _TopicIndex(terms))
+
+
+class _TopicIndex(PhraseIndex):
+    """Longest match first, like the watchlist, but one phrase may serve several topics."""
+
+    def find(self, toks, zone):
+        hits = []
+        i, n = 0, len(toks)
+        while i < n:
+            longest = 0
+            for phrase, term in self._by_first.get(toks[i], ()):
+                k = len(phrase)
+                if k < longest:
+                    break
+                if tuple(toks[i:i + k]) == phrase:
+                    longest = k
+                    hits.append(Hit(term, zone, i))
+            i += longest or 1
+        return hits
+
+
+def score_topics(tax: Taxonomy, zones: dict[str, list[str]]) -> tuple[list[str], dict[str, float]]:
+    """Topics kept (best first, ``["other"]`` when none) and every topic's score."""
+    factor = {"title": tax.title_weight, "lead": tax.lead_weight, "body": 1.0}
+    best: dict[str, float] = {}
+    count: dict[str, int] = {}
+    topic_of: dict[str, str] = {}
+    for zone in ZONES:
+        for h in tax.index.find(zones.get(zone, []), zone):
+            key = h.term.name
+            topic_of[key] = h.term.kind
+            count[key] = count.get(key, 0) + 1
+            best[key] = max(best.get(key, 0.0), h.term.weight * factor[zone])
+    scores: dict[str, float] = {}
+    for key, w in best.items():
+        extra = tax.repeat_bonus * w * min(count[key] - 1, 3)
+        scores[topic_of[key]] = scores.get(topic_of[key], 0.0) + w + extra
+    scores = {t: round(s, 3) for t, s in scores.items()}
+    top_score = max(scores.values(), default=0.0)
+    kept = [t for t, s in sorted(scores.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
+            if s >= tax.threshold and s >= tax.relative * top_score][:tax.max_topics]
+    return (kept or ["other"]), scores

@@ -1,0 +1,151 @@
+"""Score the tagging rules on the labelled set in tests/data/classification.
+
+Prints, for the dev and holdout splits separately: precision, recall and F1 of relevance and of
+each topic, topic micro-F1, language accuracy, mission accuracy on the relevant articles, and
+the milliseconds per article spent in classify_article. ``--split dev`` scores one split only
+(the holdout is for the end); ``--errors`` lists the articles each label got wrong.
+
+    .venv/bin/python scripts/eval_classify.py [--split dev|holdout] [--errors]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from pressmon.classify import classify_article, load_rules  # noqa: E402
+from pressmon.topics import TOPICS  # noqa: E402
+
+DATA = ROOT / "tests" / "data" / "classification"
+
+
+def load_cases(folder: Path = DATA) -> list[dict]:
+    cases = []
+    for path in sorted(folder.glob("*.yaml")):
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+        case["file"] = path.name
+        cases.append(case)
+    return cases
+
+
+def as_article(case: dict) -> dict:
+    return {
+        "title": case["title"],
+        "text": case["text"],
+        "summary": case.get("summary"),
+        "published_at": case.get("published_at"),
+        "region": case.get("region"),
+        "source_language": case.get("source_language"),
+        "page_language": None,
+    }
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def evaluate(rules, cases: list[dict]) -> dict:
+    """Metrics of ``rules`` on ``cases`` (also used by the test that asserts floors)."""
+    rel = [0, 0, 0]
+    topic_counts = {t: [0, 0, 0] for t in TOPICS}
+    lang_ok = mission_ok = mission_n = 0
+    errors: dict[str, list[str]] = {"relevance": [], "language": [], "mission": [], "topics": []}
+    elapsed = 0.0
+    for case in cases:
+        art = as_article(case)
+        t0 = time.perf_counter()
+        out = classify_article(rules, art)
+        elapsed += time.perf_counter() - t0
+        gold = case["labels"]
+        g, p = bool(gold["relevant"]), out["relevant"]
+        rel[0] += g and p
+        rel[1] += p and not g
+        rel[2] += g and not p
+        if g != p:
+            errors["relevance"].append(
+                f"{case['file']}: gold {g}, got {p} (score {out['relevance_score']}, "
+                f"terms {out['matched_terms']})")
+        if out["language"] == gold["language"]:
+            lang_ok += 1
+        else:
+            errors["language"].append(f"{case['file']}: gold {gold['language']}, got "
+                                      f"{out['language']} ({out['language_confidence']})")
+        if g:
+            mission_n += 1
+            if out["mission_id"] == gold.get("mission_id"):
+                mission_ok += 1
+            else:
+                errors["mission"].append(f"{case['file']}: gold {gold.get('mission_id')}, got "
+                                         f"{out['mission_id']}")
+        gt, pt = set(gold["topics"]), set(out["topics"])
+        for t in TOPICS:
+            topic_counts[t][0] += t in gt and t in pt
+            topic_counts[t][1] += t in pt and t not in gt
+            topic_counts[t][2] += t in gt and t not in pt
+        if gt != pt:
+            scores = {k: v for k, v in sorted(out["topic_scores"].items(), key=lambda kv: -kv[1])}
+            errors["topics"].append(f"{case['file']}: gold {sorted(gt)}, got {sorted(pt)} {scores}")
+    micro = [sum(c[i] for c in topic_counts.values()) for i in range(3)]
+    return {
+        "n": len(cases),
+        "relevance": prf(*rel),
+        "relevant_gold": rel[0] + rel[2],
+        "topics": {t: (*prf(*c), c[0] + c[2]) for t, c in topic_counts.items()},
+        "topic_micro": prf(*micro),
+        "language_accuracy": lang_ok / len(cases) if cases else 0.0,
+        "mission_accuracy": mission_ok / mission_n if mission_n else 0.0,
+        "mission_n": mission_n,
+        "ms_per_article": 1000 * elapsed / len(cases) if cases else 0.0,
+        "errors": errors,
+    }
+
+
+def report(name: str, m: dict, show_errors: bool) -> None:
+    print(f"== {name}: {m['n']} articles, {m['relevant_gold']} relevant")
+    print(f"{'label':<20} {'P':>6} {'R':>6} {'F1':>6} {'n':>4}")
+    p, r, f = m["relevance"]
+    print(f"{'relevance':<20} {p:6.3f} {r:6.3f} {f:6.3f} {m['relevant_gold']:4d}")
+    for t, (p, r, f, n) in m["topics"].items():
+        print(f"{'topic:' + t:<20} {p:6.3f} {r:6.3f} {f:6.3f} {n:4d}")
+    p, r, f = m["topic_micro"]
+    print(f"{'topics micro':<20} {p:6.3f} {r:6.3f} {f:6.3f}")
+    print(f"language accuracy    {m['language_accuracy']:.3f}")
+    print(f"mission accuracy     {m['mission_accuracy']:.3f} (on {m['mission_n']} relevant)")
+    print(f"ms per article       {m['ms_per_article']:.2f}")
+    if show_errors:
+        for label, lines in m["errors"].items():
+            for line in lines:
+                print(f"  [{label}] {line}")
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=("dev", "holdout"), help="score one split only")
+    ap.add_argument("--errors", action="store_true", help="list the articles each label missed")
+    ap.add_argument("--config-dir", type=Path, default=ROOT / "config")
+    ap.add_argument("--missions", type=Path, default=None)
+    args = ap.parse_args(argv)
+    rules = load_rules(args.config_dir, args.missions or args.config_dir / "missions.yaml")
+    cases = load_cases()
+    classify_article(rules, as_article(cases[0]))  # load langdetect's profiles outside the timing
+    print(f"rules version {rules.version}\n")
+    for split in ("dev", "holdout"):
+        if args.split and split != args.split:
+            continue
+        report(split, evaluate(rules, [c for c in cases if c["split"] == split]), args.errors)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
