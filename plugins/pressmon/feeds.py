@@ -152,6 +152,13 @@ def _declared_encodings(body: bytes, content_type: str | None) -> set[str]:
     return found
 
 
+def _codec_name(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name.lower()
+
+
 def _screen_views(body: bytes, content_type: str | None) -> list[bytes]:
     """Every reading of the body feedparser might parse, as ASCII-compatible bytes."""
     view, _ = _unicode_view(body)
@@ -227,13 +234,13 @@ def _utc(parsed) -> datetime | None:
         return None
 
 
-def _describe(exc: Exception | None) -> str:
+def _describe(exc: Exception | None, line_shift: int = 0) -> str:
     if exc is None:
         return "unknown error"
     get_message = getattr(exc, "getMessage", None)
     get_line = getattr(exc, "getLineNumber", None)
     if callable(get_message) and callable(get_line):
-        return f"{get_message()} (line {get_line()})"
+        return f"{get_message()} (line {max(1, get_line() - line_shift)})"
     text = str(exc).strip() or type(exc).__name__
     return text
 
@@ -277,19 +284,27 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
         d = feedparser.parse(io.BytesIO(body), response_headers=headers,
                              resolve_relative_uris=False, sanitize_html=False)
     exc = d.get("bozo_exception") if d.get("bozo") else None
+    # feedparser prepends an XML declaration line when the document has none.
+    shift = 0 if view.startswith(b"<?xml") else 1
     if not d.get("version") and not d.entries:
         if exc is not None and not isinstance(exc, (feedparser.CharacterEncodingOverride,
                                                     feedparser.NonXMLContentType)):
-            raise FeedError(f"malformed feed: {_describe(exc)}")
+            raise FeedError(f"malformed feed: {_describe(exc, shift)}")
         root = _root_tag(view)
         what = f"XML document with root element <{root.decode()}>" if root else "no feed markup"
         raise FeedError(f"not a feed: {what}")
     problems: list[str] = []
     if isinstance(exc, feedparser.CharacterEncodingOverride):
-        problems.append(f"declared character encoding is wrong; read as {d.get('encoding')}")
+        # feedparser follows RFC 3023 (text/xml without charset means ASCII); landing on the
+        # document's own declaration is not worth a warning, contradicting every one is.
+        declared = {_codec_name(e) for e in _declared_encodings(body, content_type)}
+        used = d.get("encoding") or "?"
+        if _codec_name(used) not in declared:
+            names = " and ".join(sorted(declared)) or "ASCII"
+            problems.append(f"declared character encoding ({names}) is wrong; read as {used}")
     elif exc is not None and not isinstance(exc, feedparser.NonXMLContentType):
         # A feed served as text/html or text/plain is common and harmless: not reported.
-        problems.append(f"not well-formed XML: {_describe(exc)}; read leniently")
+        problems.append(f"not well-formed XML: {_describe(exc, shift)}; read leniently")
     entries: list[Entry] = []
     without_link = bad_link = 0
     for e in d.entries:

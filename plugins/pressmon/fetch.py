@@ -85,7 +85,7 @@ class FetchError(Exception):
         self.attempts = attempts
 
     def __str__(self) -> str:
-        if self.attempts > 1:
+        if self.attempts > 1 and self.kind == "transient":
             return f"{self.message} ({self.attempts} attempts)"
         return self.message
 
@@ -521,8 +521,7 @@ class Fetcher:
             try:
                 status, hdrs, body, n = self._get_one(current, headers, guard, link_from)
             except FetchError as exc:
-                exc.attempts += attempts
-                exc.url = exc.url or current
+                exc.url = exc.url or current  # attempts: those of this hop, as the message says
                 raise
             attempts += n
             if status in REDIRECT_STATUSES:
