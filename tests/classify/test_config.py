@@ -1,0 +1,59 @@
+"""Configuration validation: every invalid entry is rejected with file, entry and field named.
+
+Each file in invalid_config/ replaces one of the three rule files (named on its `# file:` line)
+in a copy of the project's configuration; its `# expect:` line lists fragments the error message
+must contain. A new case is a new file.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pressmon.classify import load_rules
+from pressmon.config import ConfigError
+
+from .conftest import CONFIG
+
+CASES = sorted((Path(__file__).parent / "invalid_config").glob("*.yaml"))
+
+
+def _header(path: Path, key: str) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith(f"# {key}:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"{path.name} has no '# {key}:' line")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_invalid_config_is_rejected_with_a_precise_message(case, tmp_path):
+    """The error names the file, the entry and the field (and says what is wrong)."""
+    for name in ("watchlist.yaml", "topics.yaml", "missions.yaml"):
+        shutil.copy(CONFIG / name, tmp_path / name)
+    shutil.copy(case, tmp_path / _header(case, "file"))
+    with pytest.raises(ConfigError) as err:
+        load_rules(tmp_path, tmp_path / "missions.yaml")
+    message = str(err.value)
+    for fragment in _header(case, "expect").split(" | "):
+        assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+def test_project_rules_load_and_have_a_content_version(tmp_path):
+    """The shipped configuration is valid; the version changes when a rule file changes."""
+    for name in ("watchlist.yaml", "topics.yaml", "missions.yaml"):
+        shutil.copy(CONFIG / name, tmp_path / name)
+    before = load_rules(tmp_path, tmp_path / "missions.yaml").version
+    again = load_rules(tmp_path, tmp_path / "missions.yaml").version
+    with open(tmp_path / "watchlist.yaml", "a", encoding="utf-8") as f:
+        f.write("\n# edited\n")
+    after = load_rules(tmp_path, tmp_path / "missions.yaml").version
+    assert before == again
+    assert after != before
+
+
+def test_missing_watchlist_is_named(tmp_path):
+    """A missing rules file is reported by its path."""
+    shutil.copy(CONFIG / "topics.yaml", tmp_path / "topics.yaml")
+    shutil.copy(CONFIG / "missions.yaml", tmp_path / "missions.yaml")
+    with pytest.raises(ConfigError, match="watchlist.yaml: file not found"):
+        load_rules(tmp_path, tmp_path / "missions.yaml")

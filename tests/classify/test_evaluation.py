@@ -1,0 +1,41 @@
+"""The labelled dev split meets the targets (the holdout is scored by the script, at the end)."""
+
+import importlib.util
+
+from .conftest import ROOT
+
+
+def _eval_module():
+    spec = importlib.util.spec_from_file_location("eval_classify",
+                                                  ROOT / "scripts" / "eval_classify.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dev_split_meets_the_targets(rules):
+    """Relevance F1 >= 0.9, language >= 0.97, topic micro-F1 >= 0.75, mission >= 0.9."""
+    ev = _eval_module()
+    cases = [c for c in ev.load_cases() if c["split"] == "dev"]
+    assert len(cases) >= 60
+    m = ev.evaluate(rules, cases)
+    assert m["relevance"][2] >= 0.9, m["errors"]["relevance"]
+    assert m["language_accuracy"] >= 0.97, m["errors"]["language"]
+    assert m["topic_micro"][2] >= 0.75, m["errors"]["topics"]
+    assert m["mission_accuracy"] >= 0.9, m["errors"]["mission"]
+
+
+def test_labelled_set_is_well_formed():
+    """At least 90 articles in fr/en/es, a third relevant, a third held out, topics valid."""
+    ev = _eval_module()
+    from pressmon.topics import TOPICS
+    cases = ev.load_cases()
+    assert len(cases) >= 90
+    assert {c["labels"]["language"] for c in cases} == {"fr", "en", "es"}
+    relevant = sum(c["labels"]["relevant"] for c in cases)
+    assert 0.3 <= relevant / len(cases) <= 0.4
+    holdout = sum(c["split"] == "holdout" for c in cases)
+    assert 0.3 <= holdout / len(cases) <= 0.4
+    for c in cases:
+        assert c["labels"]["topics"] and set(c["labels"]["topics"]) <= set(TOPICS), c["file"]
+        assert c["labels"]["relevant"] or c["labels"]["mission_id"] is None, c["file"]
