@@ -288,7 +288,7 @@ def normalize_date(value: str | None) -> str | None:
                 return None
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
         return v
-    return dt.isoformat()
+    return dt.replace(microsecond=0).isoformat()
 
 
 def _date_from_text(text: str, lang: str | None) -> str | None:
