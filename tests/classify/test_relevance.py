@@ -51,8 +51,9 @@ def test_spanish_sister_cities_with_county_without_metropole(rules):
 def test_proximity_adds_to_the_score(rules):
     """The same words score more when the home entity stands next to the mission term."""
     filler = " ".join(["Le conseil a aussi parlé des écoles, des routes et des parcs."] * 4)
-    near = article("Conseil", f"Marseille envoie une délégation à Miami. {filler}")
-    far = article("Conseil", f"Marseille prépare son budget. {filler} Une délégation part à Miami.")
+    near = article("Conseil", f"Marseille envoie une délégation à Miami.\n\n{filler}")
+    far = article("Conseil", f"Marseille prépare son budget.\n\n{filler}\n\n"
+                  "Une délégation part à Miami.")
     s_near = classify_article(rules, near)["relevance_score"]
     s_far = classify_article(rules, far)["relevance_score"]
     assert s_near > s_far
