@@ -70,8 +70,16 @@ def classify_article(rules: Rules, article: dict) -> dict:
     title = article.get("title") or ""
     text = article.get("text") or ""
     summary = article.get("summary")
-    hint = article.get("source_language") or article.get("page_language")
-    lang, conf, mix = detect_language(title, text, summary, hint)
+    if article.get("language"):
+        # Detected earlier (the extract stage, or a stored article): langdetect is the
+        # costliest step of tagging and its answer does not depend on the rules.
+        lang = article["language"]
+        conf = article.get("language_confidence")
+        mix = article.get("language_mix")
+    else:
+        # The page's own lang attribute is more specific than the outlet's usual language.
+        hint = article.get("page_language") or article.get("source_language")
+        lang, conf, mix = detect_language(title, text, summary, hint)
 
     zones = article_zones(title, text, summary)
     rel = score_relevance(rules.watchlist, zones)
