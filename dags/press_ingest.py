@@ -16,6 +16,8 @@ snapshot is published for readers.
   worked in its previous cycle failed in this one (`check_feeds`). A feed that keeps failing
   is retried with backoff (up to a day) and shows in `v_feed_health`, without failing every
   hourly run.
+* **Alerts**: a failed task mails the addresses of the Variable `pressmon_alert_recipients`
+  through the connection `smtp_default` (DAG, task, feed, try, log link).
 * **Rerun**: clear the run (or trigger a new one); a cycle is never loaded twice and a rerun
   only adds `fetch_log` rows for unchanged feeds.
 """
@@ -25,6 +27,8 @@ from __future__ import annotations
 import datetime as dt
 
 from airflow.sdk import Asset, dag, get_current_context, task, task_group
+
+from pressmon.alerts import failure_notifier
 
 ARTICLES = Asset(name="pressmon_articles", uri="pressmon://warehouse/articles")
 WRITER_POOL = "duckdb_writer"
@@ -38,7 +42,7 @@ WRITER_POOL = "duckdb_writer"
     max_active_runs=1,
     doc_md=__doc__,
     tags=["pressmon", "ingest"],
-    default_args={"owner": "pressmon", "retries": 0},
+    default_args={"owner": "pressmon", "retries": 0, "on_failure_callback": failure_notifier()},
 )
 def press_ingest():
     @task
