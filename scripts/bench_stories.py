@@ -1,0 +1,193 @@
+"""Benchmark story clustering: a batch of 1,000 new articles against 10,000 and 100,000
+stored articles, all inside the matching window, each measured in a fresh process (imports,
+opening the database and reading the LSH index from DuckDB included), plus the signature
+time per article.
+
+    python scripts/bench_stories.py [--sizes 10000 100000] [--new 1000] [--keep DIR]
+
+The stored articles are synthetic: most get a signature drawn at random (the MinHash of an
+unrelated text is a vector of independent uniform values), and `--planted` of them are real
+MinHash signatures of random shingle sets; the new batch holds copies of those planted
+articles (20-40 % of the shingles replaced) and unrelated articles, so the run also reports
+recall and false matches at scale. Stored articles are loaded with assign_stories itself, in
+batches of 10,000, and that time is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve()
+BASE_TIME = datetime(2017, 11, 6, tzinfo=timezone.utc)
+
+
+def minhash_of_shingles(shingles: np.ndarray) -> np.ndarray:
+    from pressmon.dedupe import minhash
+
+    return minhash(np.unique(shingles))
+
+
+def make_items(prefix: str, sigs: np.ndarray, rng: np.random.Generator) -> list[dict]:
+    # Dates spread over three days, so everything is inside a 7-day window.
+    offsets = rng.integers(0, 3 * 86400, size=len(sigs))
+    items = []
+    for i, sig in enumerate(sigs):
+        when = BASE_TIME + timedelta(seconds=int(offsets[i]))
+        items.append({"article_id": f"{prefix}{i:07d}", "published_at": when,
+                      "first_seen_at": when + timedelta(minutes=30), "signature": sig.tolist()})
+    return items
+
+
+def build(args) -> None:
+    from pressmon.dedupe import NUM_PERM
+
+    rng = np.random.default_rng(args.seed)
+    work = Path(args.work)
+    planted_sets = [rng.integers(0, 2**63, size=300, dtype=np.uint64).astype(np.uint64)
+                    for _ in range(args.planted)]
+    planted = np.stack([minhash_of_shingles(s) for s in planted_sets])
+    new_sigs, truth = [], []
+    for i in range(args.new):
+        if i < args.planted:
+            s = planted_sets[i].copy()
+            frac = 0.2 + 0.2 * (i % 5) / 4  # 20 %, 25 %, 30 %, 35 %, 40 % replaced
+            k = int(len(s) * frac)
+            s[:k] = rng.integers(0, 2**63, size=k, dtype=np.uint64)
+            new_sigs.append(minhash_of_shingles(s))
+            truth.append(f"s{i:07d}")
+        else:
+            new_sigs.append(rng.integers(0, 2**32, size=NUM_PERM, dtype=np.uint64).astype(np.uint32))
+            truth.append(None)
+    np.save(work / "new.npy", np.stack(new_sigs))
+    (work / "truth.json").write_text(json.dumps(truth))
+
+    import duckdb
+    from pressmon.dedupe import assign_stories
+
+    for size in sorted(args.sizes):
+        db = work / f"stored-{size}.duckdb"
+        db.unlink(missing_ok=True)
+        con = duckdb.connect(str(db))
+        for name in ("001_init.sql", "002_stories.sql"):
+            con.execute((HERE.parents[1] / "sql" / "migrations" / name).read_text())
+        sigs = rng.integers(0, 2**32, size=(size, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+        sigs[: args.planted] = planted
+        items = make_items("s", sigs, rng)
+        started = time.perf_counter()
+        for start in range(0, size, 10_000):
+            con.execute("BEGIN")
+            assign_stories(con, items[start:start + 10_000])
+            con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+        con.close()
+        print(f"built {size:>7,} stored articles with assign_stories in batches of 10,000: "
+              f"{time.perf_counter() - started:.1f} s")
+
+
+def child(args) -> None:
+    """One fresh process: import, open, cluster the new batch, commit; print JSON timings."""
+    t0 = time.perf_counter()
+    import duckdb
+
+    from pressmon.dedupe import assign_stories, story_id_for
+
+    t_import = time.perf_counter()
+    con = duckdb.connect(args.db)
+    t_open = time.perf_counter()
+    sigs = np.load(Path(args.work) / "new.npy")
+    items = make_items("n", sigs, np.random.default_rng(args.seed + 1))
+    con.execute("BEGIN")
+    t1 = time.perf_counter()
+    result = assign_stories(con, items)
+    t2 = time.perf_counter()
+    con.execute("COMMIT")
+    t3 = time.perf_counter()
+    con.close()
+    truth = json.loads((Path(args.work) / "truth.json").read_text())
+    stored_story = {}
+    planted_ids = [t for t in truth if t]
+    if planted_ids:
+        con = duckdb.connect(args.db, read_only=True)
+        stored_story = dict(con.execute(
+            "SELECT article_id, story_id FROM story_members WHERE article_id IN "
+            f"({','.join('?' * len(planted_ids))})", planted_ids).fetchall())
+        con.close()
+    found = sum(1 for i, t in enumerate(truth) if t and result[f"n{i:07d}"] == stored_story.get(t))
+    # An unrelated article that did not found its own story was wrongly matched.
+    false = sum(1 for i, t in enumerate(truth)
+                if not t and result[f"n{i:07d}"] != story_id_for(f"n{i:07d}"))
+    print(json.dumps({"import_s": t_import - t0, "open_s": t_open - t_import,
+                      "assign_s": t2 - t1, "commit_s": t3 - t2, "planted": len(planted_ids),
+                      "planted_found": found, "unrelated_joined": false}))
+
+
+def signature_time() -> float:
+    from pressmon.dedupe import signature
+
+    words = ("la metropole aix marseille provence a signe lundi a miami un accord de cooperation "
+             "avec le comte de miami dade au premier jour d une mission de cinq jours consacree "
+             "a l economie au tourisme et au port").split()
+    rng = np.random.default_rng(7)
+    texts = [" ".join(rng.choice(words, size=600)) + f" {i}" for i in range(50)]
+    signature(texts[0])
+    started = time.perf_counter()
+    for _ in range(4):
+        for t in texts:
+            signature(t)
+    return (time.perf_counter() - started) / (4 * len(texts))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--new", type=int, default=1000)
+    parser.add_argument("--planted", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=20171106)
+    parser.add_argument("--keep", type=Path, help="keep the DuckDB files in this folder")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args)
+        return 0
+
+    from pressmon import dedupe
+
+    print(f"parameters: {dedupe.NUM_PERM} permutations, {dedupe.BANDS} bands x {dedupe.ROWS} rows, "
+          f"{dedupe.SHINGLE}-word shingles, threshold {dedupe.THRESHOLD}")
+    print(f"signature: {signature_time() * 1000:.3f} ms per 600-word article")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        args.work = str(work)
+        build(args)
+        for size in sorted(args.sizes):
+            db = work / f"run-{size}.duckdb"
+            shutil.copyfile(work / f"stored-{size}.duckdb", db)
+            started = time.perf_counter()
+            out = subprocess.run([sys.executable, str(HERE), "--child", "--db", str(db),
+                                  "--work", str(work), "--seed", str(args.seed)],
+                                 check=True, capture_output=True, text=True)
+            wall = time.perf_counter() - started
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"{args.new:,} new vs {size:>7,} stored: {wall:.2f} s in a fresh process "
+                  f"(imports {r['import_s']:.2f} s, open {r['open_s']:.2f} s, "
+                  f"assign_stories {r['assign_s']:.2f} s, commit {r['commit_s']:.2f} s); "
+                  f"planted copies found {r['planted_found']}/{r['planted']}, "
+                  f"unrelated articles joined to a story {r['unrelated_joined']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
