@@ -1,0 +1,69 @@
+"""Builds real DuckDB files for the digest tests from the YAML cases in ``data/``.
+
+A case lists ``missions``, ``sources``, ``articles`` and ``fetch_log`` rows; missing columns get
+plain defaults, so a case only says what it is about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from pressmon.store import open_writer
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _ts(value):
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def load_case(name: str) -> dict:
+    return yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def build_db(path: Path, case: str | dict) -> Path:
+    """A pressmon database at ``path`` (migrations and views applied) holding the case's rows."""
+    data = load_case(case) if isinstance(case, str) else case
+    con = open_writer(path)
+    try:
+        now = dt.datetime(2017, 11, 13, 7, 0, tzinfo=dt.timezone.utc)
+        for m in data.get("missions") or []:
+            con.execute("INSERT INTO missions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [m["mission_id"], m.get("name"), m.get("partner"), m["start_date"],
+                         m["end_date"], m.get("partner_region"), m.get("terms") or []])
+        regions = {}
+        for i, s in enumerate(data.get("sources") or []):
+            regions[s["name"]] = (s["region"], s.get("outlet", s["name"]))
+            con.execute("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [s["name"], s.get("url", f"https://{s['name']}.example/feed"),
+                         s["region"], s.get("language"), s.get("outlet", s["name"]), i,
+                         s["region"] in ("marseille", "national"), now])
+        for a in data.get("articles") or []:
+            region, outlet = regions[a["source"]]
+            published = _ts(a.get("published_at"))
+            seen = _ts(a.get("first_seen_at")) or published or now
+            con.execute(
+                "INSERT INTO articles (article_id, source, outlet, region, url, canonical_url, "
+                "title, summary, text, published_at, first_seen_at, last_seen_at, "
+                "content_hash, language, relevant, mission_id, topics, story_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [a["article_id"], a["source"], a.get("outlet", outlet),
+                 a.get("region", region), a["url"], a.get("canonical_url", a["url"]),
+                 a.get("title"), a.get("summary"), a.get("text"), published, seen, seen,
+                 "h-" + a["article_id"], a.get("language"), bool(a.get("relevant")),
+                 a.get("mission_id"), a.get("topics"), a.get("story_id")])
+        for f in data.get("fetch_log") or []:
+            con.execute("INSERT INTO fetch_log (source, url, started_at, outcome, http_status, "
+                        "error, items, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [f["source"], f["url"], _ts(f["started_at"]), f["outcome"],
+                         f.get("http_status"), f.get("error"), f.get("items"),
+                         f.get("duration_ms", 100)])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return path

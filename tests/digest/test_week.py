@@ -1,0 +1,50 @@
+"""ISO weeks: parsing with clear errors, Paris boundaries, French spans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pressmon.digest import DigestError, parse_week, previous_week_of, week_span
+
+
+def test_week_boundaries_are_paris_monday_to_sunday():
+    """2017-W45 runs from Monday 6 Nov 00:00 to Monday 13 Nov 00:00, Paris time."""
+    w = parse_week("2017-W45")
+    assert (w.monday, w.sunday) == (dt.date(2017, 11, 6), dt.date(2017, 11, 12))
+    assert w.start.isoformat() == "2017-11-06T00:00:00+01:00"
+    assert w.end.isoformat() == "2017-11-13T00:00:00+01:00"
+    assert w.previous().label == "2017-W44"
+
+
+@pytest.mark.parametrize("text,words", [
+    ("2017-W60", "2017 has weeks W01 to W52"),
+    ("2017-W53", "2017 has weeks W01 to W52"),
+    ("2017-W00", "W01 to W52"),
+    ("45", "YYYY-Www"),
+    ("2017-45", "YYYY-Www"),
+    ("", "YYYY-Www"),
+])
+def test_bad_weeks_are_refused_with_the_reason(text, words):
+    """A wrong week names the expected form or the year's last week."""
+    with pytest.raises(DigestError, match=words):
+        parse_week(text)
+
+
+def test_53_week_year_and_year_crossing_span():
+    """2020 has a W53 that spans two years; the subject span says both."""
+    w = parse_week("2020-W53")
+    assert week_span(w) == "28 déc. 2020–3 janv. 2021"
+    assert week_span(parse_week("2017-W45")) == "6–12 nov. 2017"
+    assert week_span(parse_week("2017-W44")) == "30 oct.–5 nov. 2017"
+
+
+def test_a_monday_run_reports_the_previous_week():
+    """Monday 08:00 Paris (07:00 UTC) and a Wednesday both report the last complete week."""
+    monday = dt.datetime(2017, 11, 13, 7, 0, tzinfo=dt.timezone.utc)
+    assert previous_week_of(monday) == "2017-W45"
+    assert previous_week_of(dt.datetime(2017, 11, 15, 12, tzinfo=dt.timezone.utc)) == "2017-W45"
+    # Sunday 23:30 UTC is already Monday in Paris
+    assert previous_week_of(dt.datetime(2017, 11, 12, 23, 30, tzinfo=dt.timezone.utc)) \
+        == "2017-W45"
