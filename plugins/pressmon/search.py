@@ -1,0 +1,182 @@
+"""Full-text search over stored articles, offline: the term index and ``pressmon search``.
+
+DuckDB's ``fts`` extension is not in the wheel and cannot be downloaded here, so the index is
+a plain table, ``search_terms`` (one row per article per distinct word, with its counts in the
+title and the text), ranked with BM25 by the SQL macro ``pm_search`` (sql/migrations/
+003_search.sql). Words are folded in SQL by ``pm_terms`` (lower case, accents stripped,
+common function words dropped, plural "s" removed), the same macro for the index and the
+query, so "Croisières" finds "croisiere". The load keeps the index current by calling
+``index_articles`` inside its transaction; articles it has not indexed yet
+(``articles.search_length IS NULL``) are scored on the fly, so they are found all the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import unicodedata
+
+from . import store
+from .settings import Paths
+
+SEARCH_SCHEMA_VERSION = 3
+SNIPPET_CHARS = 200
+SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+class SearchError(ValueError):
+    """A search option is malformed; the message says which and why."""
+
+
+def index_articles(con, article_ids=()) -> int:
+    """(Re)index the given articles and every article not indexed yet; returns how many.
+
+    Call it inside the load transaction, after the articles rows are written (new and
+    revised: a revised row is re-inserted without its ``search_length``, so it is pending
+    anyway). Passing ids of deleted articles removes their terms.
+    """
+    ids = sorted(set(article_ids or ()))
+    if ids:
+        con.execute("UPDATE articles SET search_length = NULL "
+                    "WHERE article_id IN (SELECT unnest(?)) AND search_length IS NOT NULL", [ids])
+        con.execute("DELETE FROM search_terms WHERE article_id IN (SELECT unnest(?))", [ids])
+    pending = con.execute(
+        "SELECT count(*) FROM articles WHERE search_length IS NULL").fetchone()[0]
+    if not pending:
+        return 0
+    con.execute("DELETE FROM search_terms WHERE article_id IN "
+                "(SELECT article_id FROM articles WHERE search_length IS NULL)")
+    con.execute("INSERT INTO search_terms (article_id, term, title_tf, body_tf) "
+                "SELECT article_id, term, title_tf, body_tf FROM pm_article_postings(true)")
+    con.execute(
+        "UPDATE articles SET search_length = coalesce(n.len, 0) "
+        "FROM (SELECT a.article_id, sum(s.title_tf + s.body_tf)::INTEGER AS len "
+        "      FROM articles a LEFT JOIN search_terms s USING (article_id) "
+        "      WHERE a.search_length IS NULL GROUP BY a.article_id) n "
+        "WHERE articles.article_id = n.article_id")
+    return pending
+
+
+def _date(value: str | None, option: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SearchError(f"{option} {value!r} is not a date: write YYYY-MM-DD") from None
+
+
+def search(con, query: str, *, source: str | None = None, language: str | None = None,
+           mission: str | None = None, since: str | dt.date | None = None,
+           until: str | dt.date | None = None, relevant: bool = False,
+           limit: int = 20) -> list[dict]:
+    """Articles matching any word of ``query``, best first (BM25 score, then newest).
+
+    Dates are Europe/Paris days, both ends included; an article without a publication date
+    is left out when a date bound is given. Each result carries the query words it contains
+    and a snippet: the first sentence of its text that holds one of them.
+    """
+    if limit is None or limit < 1:
+        raise SearchError(f"--limit must be a positive number, not {limit}")
+    since = since if isinstance(since, dt.date) or since is None else _date(since, "--since")
+    until = until if isinstance(until, dt.date) or until is None else _date(until, "--until")
+    if since and until and since > until:
+        raise SearchError(f"--since {since} is after --until {until}")
+    if store.schema_version(con) < SEARCH_SCHEMA_VERSION:
+        raise store.StoreError("this database predates search (schema version "
+                               f"{store.schema_version(con)}); the next `pressmon ingest` "
+                               "upgrades it")
+    terms = con.execute("SELECT list_distinct(pm_terms(?))", [query]).fetchone()[0] or []
+    if not terms:
+        raise SearchError(f"nothing to search in {query!r}: give at least one word of two "
+                          f"letters or more that is not a common function word")
+    where, params = [], [query]
+    for column, value in (("a.source", source), ("a.language", language),
+                          ("a.mission_id", mission)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if since:
+        where.append("pm_local_day(a.published_at) >= ?")
+        params.append(since)
+    if until:
+        where.append("pm_local_day(a.published_at) <= ?")
+        params.append(until)
+    if relevant:
+        where.append("a.relevant")
+    sql = ("SELECT r.score, r.matched_terms, a.article_id, a.published_at, a.source, a.outlet, "
+           "a.region, a.language, a.relevant, a.mission_id, a.story_id, a.title, a.url, a.text "
+           "FROM pm_search(?) r JOIN v_articles a USING (article_id)")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY r.score DESC, a.published_at DESC NULLS LAST, a.article_id LIMIT ?"
+    params.append(limit)
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    results = []
+    for rank, row in enumerate(cur.fetchall(), 1):
+        rec = dict(zip(names, row))
+        text = rec.pop("text")
+        rec["snippet"] = snippet(text, rec["matched_terms"])
+        rec["score"] = round(rec["score"], 4)
+        results.append({"rank": rank, **rec})
+    return results
+
+
+def fold(text: str) -> str:
+    """Python twin of the SQL ``pm_fold``, for locating words in a snippet."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) >= 4 and word.endswith("s") and word[-2] != "s" else word
+
+
+def snippet(text: str | None, terms: list[str], max_chars: int = SNIPPET_CHARS) -> str:
+    """The first sentence of ``text`` holding one of ``terms`` (pm_terms form), shortened."""
+    if not text:
+        return ""
+    wanted = set(terms or ())
+    sentences = [s.strip() for s in SENTENCE_RE.split(text) if s.strip()]
+    chosen = next((s for s in sentences
+                   if wanted & {_stem(w) for w in WORD_RE.findall(fold(s))}),
+                  sentences[0] if sentences else "")
+    if len(chosen) > max_chars:
+        chosen = chosen[:max_chars - 1].rsplit(" ", 1)[0] + "…"
+    return chosen
+
+
+def run_search_command(args, paths: Paths) -> int:
+    """`pressmon search "words" [--source --language --mission --since --until --relevant
+    --limit --format]`."""
+    from .cli import UsageError
+    from .reports import format_rows
+
+    try:
+        since = _date(args.since, "--since")
+        until = _date(args.until, "--until")
+        con = store.open_reader(paths.db)
+        try:
+            results = search(con, args.query, source=args.source, language=args.language,
+                             mission=args.mission, since=since, until=until,
+                             relevant=args.relevant, limit=args.limit)
+        finally:
+            con.close()
+    except SearchError as exc:
+        raise UsageError(str(exc)) from None
+    if args.format == "table":
+        columns = ["rank", "score", "published", "source", "language", "title", "url"]
+        rows = [(r["rank"], r["score"],
+                 r["published_at"].date() if r["published_at"] else None, r["source"],
+                 r["language"], r["title"], r["url"]) for r in results]
+    else:
+        columns = ["rank", "score", "article_id", "published_at", "source", "outlet", "region",
+                   "language", "relevant", "mission_id", "story_id", "title", "url",
+                   "matched_terms", "snippet"]
+        rows = [tuple(r[c] for c in columns) for r in results]
+    sys.stdout.write(format_rows(columns, rows, args.format) + "\n")
+    return 0
