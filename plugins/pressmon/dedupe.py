@@ -218,6 +218,7 @@ def assign_stories(con, items: list[dict], *, window_days: int = 7) -> dict[str,
     sigs = np.stack([b["sig"] for b in batch])
     match_at = [b["match_at"] for b in batch]
     now = datetime.now(timezone.utc)
+    _check_index_parameters(con, now)
 
     con.register("_dedupe_ids", pa.table({"article_id": ids}))
     try:
@@ -304,6 +305,23 @@ def assign_stories(con, items: list[dict], *, window_days: int = 7) -> dict[str,
     finally:
         con.unregister("_dedupe_members")
     return {a: story_of[a] for a in ids}
+
+
+def _check_index_parameters(con, now: datetime) -> None:
+    current = (SIGNATURE_VERSION, NUM_PERM, ROWS, SHINGLE)
+    # fetchall, not fetchone: DuckDB keeps a partly fetched result open on the connection.
+    rows = con.execute("SELECT signature_version, num_perm, band_rows, shingle_words "
+                       "FROM story_index_meta").fetchall()
+    row = rows[0] if rows else None
+    if row is None:
+        con.execute("INSERT INTO story_index_meta VALUES (?, ?, ?, ?, ?)", [*current, now])
+    elif tuple(row) != current:
+        raise RuntimeError(
+            f"the stored story index was built with signature version {row[0]} ({row[1]} "
+            f"permutations, {row[2]} rows per band, {row[3]}-word shingles) but this pressmon "
+            f"uses version {current[0]} ({current[1]}, {current[2]}, {current[3]}): re-sign the "
+            f"stored articles (empty story_bands and story_index_meta, then assign_stories on "
+            f"every article with a new signature) before loading new ones")
 
 
 def _validate(items: list[dict]) -> list[dict]:

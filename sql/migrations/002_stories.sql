@@ -35,3 +35,13 @@ CREATE TABLE story_bands (
     article_id  VARCHAR NOT NULL,
     match_at    TIMESTAMPTZ NOT NULL
 );
+
+-- How the stored signatures and band hashes were made (one row). Signatures made with other
+-- parameters are not comparable: assign_stories refuses to mix them.
+CREATE TABLE story_index_meta (
+    signature_version  INTEGER NOT NULL,
+    num_perm           INTEGER NOT NULL,
+    band_rows          INTEGER NOT NULL,
+    shingle_words      INTEGER NOT NULL,
+    created_at         TIMESTAMPTZ NOT NULL
+);

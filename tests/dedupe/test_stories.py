@@ -177,3 +177,11 @@ def test_v_stories(db):
     assert row == [("a", "title a", "agence", "https://agence.example/a", 3, 2,
                     ["agence", "herald", "quotidien"], ["marseille", "miami", "national"], ["en", "fr"],
                     True, "miami-2017")]
+
+
+def test_index_built_with_other_parameters_is_refused(db):
+    """Signatures made with other MinHash parameters are never compared silently."""
+    load(db, WIRE[:1])
+    db.execute("UPDATE story_index_meta SET num_perm = 64")
+    with pytest.raises(RuntimeError, match="re-sign the stored articles"):
+        assign_stories(db, WIRE[1:])
