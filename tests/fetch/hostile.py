@@ -117,12 +117,12 @@ class Handler(BaseHTTPRequestHandler):
         record = {"path": self.path, "start": started, "end": None,
                   "headers": {k.lower(): v for k, v in self.headers.items()}}
         self.server.record(record)
+        self._record = record
         try:
             self.route(parts.path, q)
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
         finally:
-            record["end"] = time.time()
             self.server.done(record)
 
     # -- routes
@@ -150,6 +150,9 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(code, b"error page", "text/html", headers)
         if path == "/slow":
             time.sleep(float(q.get("s", "0.3")))
+            # Out of flight before the answer leaves: the client still holds its slot until
+            # it has read it, so the server never counts a request the client has finished.
+            s.done(self._record)
             return self._send(200, b"ok")
         if path == "/reset":
             self.rfile.read(0)
@@ -258,6 +261,7 @@ class HostileServer(ThreadingHTTPServer):
         return self.base + path
 
     def start(self) -> "HostileServer":
+        gzip_bomb()  # built once per process, before any client starts its deadline
         self.thread.start()
         return self
 
@@ -277,7 +281,9 @@ class HostileServer(ThreadingHTTPServer):
 
     def done(self, entry: dict) -> None:
         with self._lock:
-            self.in_flight -= 1
+            if entry["end"] is None:
+                entry["end"] = time.time()
+                self.in_flight -= 1
 
     def bump(self, key: str) -> int:
         with self._lock:

@@ -31,20 +31,22 @@ def _starts(site, prefix):
 
 
 def test_concurrency_and_delay_hold_across_processes(site, tmp_path):
-    """Two processes of three threads each: never more than 2 requests in flight at the host,
-    never two starts closer than the delay."""
+    """Two processes of three threads each, 0.8 s requests: never more than 2 in flight at the
+    host, never two starts closer than the delay."""
     state = tmp_path / "state"
-    url = site.url("/slow?s=0.3")
-    cmd = [sys.executable, str(HERE / "fetch_many.py"), str(state), "2", "0.15", "3", url, url]
+    url = site.url("/slow?s=0.8")
+    cmd = [sys.executable, str(HERE / "fetch_many.py"), str(state), "2", "0.3", "3", url]
     children = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [c.communicate(timeout=60)[0].strip() for c in children]
-    assert outputs == ["6", "6"]
+    assert outputs == ["3", "3"]
     starts = _starts(site, "/slow")
-    assert len(starts) == 12
+    assert len(starts) == 6
     assert site.max_in_flight <= 2
     gaps = [b - a for a, b in zip(starts, starts[1:])]
     print(f"max in flight {site.max_in_flight}, smallest start gap {min(gaps):.3f} s")
-    assert min(gaps) >= 0.15 - 0.03  # loopback jitter between client start and server accept
+    # The client keeps the gap between its starts; what the server sees can shrink by the
+    # scheduling delay of a loaded machine, so the margin is generous (no gate gives ~0 s).
+    assert min(gaps) >= 0.3 - 0.12
 
 
 def test_threads_share_the_limit_without_state_dir(site):
