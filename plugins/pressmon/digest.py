@@ -19,10 +19,11 @@ import re
 import smtplib
 import socket
 import sys
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -630,8 +631,8 @@ def build_message(digest: Digest, *, sender: str, recipients: list[str] | tuple[
     if recipients:
         msg["To"] = ", ".join(recipients)
     msg["Date"] = format_datetime(digest.generated_at.astimezone(PARIS))
-    msg["Message-ID"] = make_msgid(idstring=f"digest-{digest.week.label}",
-                                   domain=_domain(sender))
+    # short enough not to be folded onto a second header line
+    msg["Message-ID"] = f"<digest.{digest.week.label}.{uuid.uuid4().hex[:20]}@{_domain(sender)}>"
     msg["Content-Language"] = "fr"
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Pressmon-Week"] = digest.week.label
