@@ -1,0 +1,30 @@
+-- Two loaded cycles over three feeds; in the second, lavoixdumiami fails. Relevant articles
+-- in 2017-W45 form two stories: one carried by two outlets, one by a single outlet. A title
+-- holds markup, which the page must show as text.
+INSERT INTO sources VALUES
+  ('gomet', 'http://127.0.0.2:8000/feed.xml', 'marseille', 'fr', 'gomet', 1, true, TIMESTAMPTZ '2017-11-08 09:00:00+00'),
+  ('miamiherald', 'http://127.0.0.3:8000/rss', 'miami', 'en', 'miamiherald', 2, false, TIMESTAMPTZ '2017-11-08 09:00:00+00'),
+  ('lavoixdumiami', 'http://127.0.0.4:8000/feed', 'miami', 'fr', 'lavoixdumiami', 3, false, TIMESTAMPTZ '2017-11-08 09:00:00+00');
+
+INSERT INTO cycles VALUES
+  ('af-manual-1', 'manual__2017-11-08T08:00:00+00:00', TIMESTAMPTZ '2017-11-08 08:00:00+00', TIMESTAMPTZ '2017-11-08 08:02:00+00', 3, 0, 0, 0, 4, 0, 3, 3, 'r1'),
+  ('af-manual-2', 'manual__2017-11-08T09:00:00+00:00', TIMESTAMPTZ '2017-11-08 09:00:00+00', TIMESTAMPTZ '2017-11-08 09:01:00+00', 1, 1, 1, 0, 17, 0, 2, 1, 'r1');
+
+INSERT INTO fetch_log VALUES
+  ('af-manual-1', 'gomet', 'http://127.0.0.2:8000/feed.xml', TIMESTAMPTZ '2017-11-08 08:00:01+00', 'ok', 200, NULL, 3, 40, 2),
+  ('af-manual-1', 'miamiherald', 'http://127.0.0.3:8000/rss', TIMESTAMPTZ '2017-11-08 08:00:01+00', 'ok', 200, NULL, 2, 35, 1),
+  ('af-manual-1', 'lavoixdumiami', 'http://127.0.0.4:8000/feed', TIMESTAMPTZ '2017-11-08 08:00:01+00', 'ok', 200, NULL, 1, 30, 1),
+  ('af-manual-2', 'gomet', 'http://127.0.0.2:8000/feed.xml', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'ok', 200, NULL, 3, 20, 0),
+  ('af-manual-2', 'miamiherald', 'http://127.0.0.3:8000/rss', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'not_modified', 304, NULL, NULL, 10, 0),
+  ('af-manual-2', 'lavoixdumiami', 'http://127.0.0.4:8000/feed', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'error', NULL, 'timed out after 20 s', NULL, 20000, 0);
+
+INSERT INTO feed_state (source, consecutive_failures, last_success_at, last_error_at, last_error, updated_at) VALUES
+  ('gomet', 0, TIMESTAMPTZ '2017-11-08 09:00:01+00', NULL, NULL, TIMESTAMPTZ '2017-11-08 09:00:01+00'),
+  ('miamiherald', 0, TIMESTAMPTZ '2017-11-08 09:00:01+00', NULL, NULL, TIMESTAMPTZ '2017-11-08 09:00:01+00'),
+  ('lavoixdumiami', 1, TIMESTAMPTZ '2017-11-08 08:00:01+00', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'timed out after 20 s', TIMESTAMPTZ '2017-11-08 09:00:01+00');
+
+INSERT INTO articles (article_id, source, outlet, region, url, canonical_url, title, published_at, first_seen_at, last_seen_at, cycle_id, content_hash, language, relevant, mission_id, story_id) VALUES
+  ('a1', 'gomet', 'gomet', 'marseille', 'http://127.0.0.2:8000/2017/11/accord-miami.html', 'http://127.0.0.2:8000/2017/11/accord-miami.html', 'Marseille et Miami-Dade signent un accord', TIMESTAMPTZ '2017-11-07 10:00:00+00', TIMESTAMPTZ '2017-11-08 08:00:05+00', TIMESTAMPTZ '2017-11-08 08:00:05+00', 'af-manual-1', 'h1', 'fr', true, 'miami-2017', 's-accord'),
+  ('a2', 'miamiherald', 'miamiherald', 'miami', 'http://127.0.0.3:8000/news/sister-city.html', 'http://127.0.0.3:8000/news/sister-city.html', 'Miami-Dade and Marseille become sister cities', TIMESTAMPTZ '2017-11-07 15:00:00+00', TIMESTAMPTZ '2017-11-08 08:00:06+00', TIMESTAMPTZ '2017-11-08 08:00:06+00', 'af-manual-1', 'h2', 'en', true, 'miami-2017', 's-accord'),
+  ('a3', 'lavoixdumiami', 'lavoixdumiami', 'miami', 'javascript:alert(1)', 'http://127.0.0.4:8000/croisieres', 'Croisières: <script>alert("x")</script> PortMiami & Marseille', TIMESTAMPTZ '2017-11-09 07:00:00+00', TIMESTAMPTZ '2017-11-09 08:00:06+00', TIMESTAMPTZ '2017-11-09 08:00:06+00', 'af-manual-1', 'h3', 'fr', true, 'miami-2017', 's-cruise'),
+  ('a4', 'gomet', 'gomet', 'marseille', 'http://127.0.0.2:8000/2017/11/om.html', 'http://127.0.0.2:8000/2017/11/om.html', 'L''OM gagne', TIMESTAMPTZ '2017-11-07 20:00:00+00', TIMESTAMPTZ '2017-11-08 08:00:07+00', TIMESTAMPTZ '2017-11-08 08:00:07+00', 'af-manual-1', 'h4', 'fr', false, NULL, 's-om');
