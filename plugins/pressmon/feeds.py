@@ -323,7 +323,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
             summary=(e.get("summary") or "").strip() or None,
             content=content or None,
             published=_utc(e.get("published_parsed")),
-            updated=_utc(e.get("updated_parsed")),
+            # dict.get: feedparser's own .get falls back to the published date (with a warning).
+            updated=_utc(dict.get(e, "updated_parsed")),
             author=_plain(None, e.get("author")),
             guid=(e.get("id") or "").strip() or None,
         ))
