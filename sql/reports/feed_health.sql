@@ -5,8 +5,9 @@
 --
 -- One row per feed of sources.yaml (as of the last load), from fetch_log and feed_state.
 -- The 7-day figures count the fetch_log rows of the last 7 days before now.
--- status: failing (the last fetch failed), backing_off (skipped until next_attempt_at after
--- repeated failures), never_fetched, or ok. status_rank orders the worst first.
+-- status: failing (the last fetch failed), backing_off (the last cycle skipped it: it failed
+-- repeatedly and waits until next_attempt_at), never_fetched, or ok (the last fetch got the
+-- feed, changed or not). status_rank orders the worst first.
 CREATE OR REPLACE VIEW r_feed_health AS
 WITH last AS (
     SELECT source, arg_max(outcome, started_at) AS last_outcome,
@@ -42,8 +43,7 @@ rows AS (
            coalesce(a.articles_total, 0) AS articles_total,
            a.last_article_at,
            CASE WHEN l.last_outcome IS NULL THEN 'never_fetched'
-                WHEN l.last_outcome = 'skipped'
-                     OR (l.last_outcome = 'error' AND f.next_attempt_at > now()) THEN 'backing_off'
+                WHEN l.last_outcome = 'skipped' THEN 'backing_off'
                 WHEN l.last_outcome = 'error' THEN 'failing'
                 ELSE 'ok' END AS status
     FROM sources s
