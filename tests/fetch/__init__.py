@@ -1,0 +1,1 @@
+"""Fetching and feed parsing tests (a package, so its conftest does not shadow tests/conftest.py)."""
