@@ -691,7 +691,10 @@ def build(outlets_cfg: dict, articles: list[dict]) -> dict:
           "# One site per outlet, each on its own loopback address (see README.md).\n"
           + yaml.safe_dump({"sites": sites}, sort_keys=False, allow_unicode=True,
                            default_flow_style=None, width=100))
+    # The Made in Marseille reprint comes nine days after its original: a two-week story
+    # window keeps it in the original's story (the default window is 7 days).
     src = {"fetch": {"per_host_delay_s": 0, "timeout_s": 5, "allow_private_links": True},
+           "stories": {"window_days": 14},
            "sources": [{"name": f["name"], "url": "{{site:%s}}%s" % (f["outlet"], f["path"]),
                         "region": outlets[f["outlet"]]["region"],
                         "language": outlets[f["outlet"]]["feed_lang"][:2],

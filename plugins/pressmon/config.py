@@ -164,6 +164,8 @@ class SourcesConfig:
     path: Path
     fetch: FetchSettings
     sources: tuple[Source, ...]
+    # Copies are only looked for among articles published this many days apart.
+    story_window_days: int = 7
 
     def by_name(self, name: str) -> Source:
         for s in self.sources:
@@ -181,7 +183,10 @@ def load_sources(path: Path) -> SourcesConfig:
     path = Path(path)
     data = read_yaml(path)
     top = Section(path, "top level", data if data is not None else {})
-    top.only({"fetch", "sources"})
+    top.only({"fetch", "sources", "stories"})
+    stories = Section(path, "stories", top.get("stories", dict, default={}))
+    stories.only({"window_days"})
+    window = stories.get("window_days", int, 7, check=_positive)
     fetch_data = top.get("fetch", dict, default={})
     fs = Section(path, "fetch", fetch_data)
     fs.only(FETCH_KEYS)
@@ -225,7 +230,7 @@ def load_sources(path: Path) -> SourcesConfig:
         outlet = sec.get("outlet", str, default=name, check=lambda v: None if v.strip()
                          else "must not be empty")
         sources.append(Source(name, url, region, language, outlet.strip(), i))
-    return SourcesConfig(path, fetch, tuple(sources))
+    return SourcesConfig(path, fetch, tuple(sources), window)
 
 
 # --------------------------------------------------------------------------- missions.yaml

@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import store
+from .store import fetch_one
 from .config import MissionsConfig, SourcesConfig
 from .pipeline import (ARTICLES_FILE, CLASSIFIED_FILE, PAGES_FILE, now, parse_time,
                        read_jsonl)
@@ -26,7 +27,6 @@ log = logging.getLogger("pressmon.load")
 # Below this many words two pages with one text are more likely empty shells (a paywall,
 # an error page) than one article under two URLs, so the text alone does not merge them.
 MIN_WORDS_FOR_TEXT_IDENTITY = 40
-STORY_WINDOW_DAYS = 7
 
 ARTICLE_COLUMNS = [
     ("article_id", pa.string()), ("source", pa.string()), ("outlet", pa.string()),
@@ -273,9 +273,9 @@ def _update_feed_states(con, feeds, started: dt.datetime) -> None:
         kind = outcome.get("outcome")
         if kind == "skipped":
             continue
-        row = con.execute(
+        row = fetch_one(con,
             "SELECT etag, last_modified, body_hash, consecutive_failures, last_success_at, "
-            "last_error_at, last_error FROM feed_state WHERE source = ?", [source.name]).fetchone()
+            "last_error_at, last_error FROM feed_state WHERE source = ?", [source.name])
         etag, last_mod, body_hash, fails, last_ok, last_err_at, last_err = row or (
             None, None, None, 0, None, None, None)
         at = parse_time(outcome.get("started_at")) or started
@@ -307,8 +307,8 @@ def load_cycle(paths: Paths, sources: SourcesConfig, missions: MissionsConfig,
         default=now())
     con = store.open_writer(paths.db, wait_s=wait_s)
     try:
-        done = con.execute("SELECT count(*) FROM cycles WHERE cycle_id = ?",
-                           [cycle_id]).fetchone()[0]
+        done = fetch_one(con, "SELECT count(*) FROM cycles WHERE cycle_id = ?",
+                           [cycle_id])[0]
         if done:
             log.info("cycle %s was already loaded; nothing to do", cycle_id)
             summary = summarize(con, cycle_id)
@@ -329,7 +329,7 @@ def load_cycle(paths: Paths, sources: SourcesConfig, missions: MissionsConfig,
 
 
 def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner, started):
-    from .dedupe import assign_stories
+    from .dedupe import assign_stories, story_id_for
 
     seen = now()
     _refresh_config(con, sources, missions, seen)
@@ -359,10 +359,10 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
     updated = 0
     for g, ks in plan.existing.items():
         rec, aid = records[g], plan.existing_ids[g]
-        old = con.execute(
+        old = fetch_one(con,
             "SELECT content_hash, title, text, revision, source, url, canonical_url, "
             "first_seen_at, region, story_id, published_at FROM articles WHERE article_id = ?",
-            [aid]).fetchone()
+            [aid])
         if old is None or old[0] == rec["content_hash"]:
             continue
         (_h, old_title, old_text, revision, src, url, canon, first_seen, region, story,
@@ -401,9 +401,10 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
 
     # Stories: new articles and edited ones; signature-less articles are their own story.
     with_sig = [it for it in story_items if it["signature"]]
-    stories = assign_stories(con, with_sig, window_days=STORY_WINDOW_DAYS) if with_sig else {}
+    stories = (assign_stories(con, with_sig, window_days=sources.story_window_days)
+               if with_sig else {})
     for it in story_items:
-        stories.setdefault(it["article_id"], "s-" + it["article_id"])
+        stories.setdefault(it["article_id"], story_id_for(it["article_id"]))
     if stories:
         con.register("_pm_story_map", pa.table({
             "article_id": list(stories.keys()), "story_id": list(stories.values())}))
@@ -454,17 +455,17 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
 
 
 def summarize(con, cycle_id: str) -> dict:
-    row = con.execute(
+    row = fetch_one(con,
         "SELECT cycle_id, runner, started_at, loaded_at, feeds_ok, feeds_not_modified, "
         "feeds_error, feeds_skipped, new_articles, updated_articles, relevant_articles, "
-        "new_stories FROM cycles WHERE cycle_id = ?", [cycle_id]).fetchone()
+        "new_stories FROM cycles WHERE cycle_id = ?", [cycle_id])
     keys = ("cycle_id", "runner", "started_at", "loaded_at", "feeds_ok", "feeds_not_modified",
             "feeds_error", "feeds_skipped", "new_articles", "updated_articles",
             "relevant_articles", "new_stories")
     summary = dict(zip(keys, row))
-    totals = con.execute(
+    totals = fetch_one(con,
         "SELECT count(*), count(*) FILTER (WHERE relevant), count(DISTINCT story_id), "
-        "count(DISTINCT story_id) FILTER (WHERE relevant) FROM articles").fetchone()
+        "count(DISTINCT story_id) FILTER (WHERE relevant) FROM articles")
     summary.update(total_articles=totals[0], total_relevant=totals[1], total_stories=totals[2],
                    total_relevant_stories=totals[3])
     summary["failed_feeds"] = [
@@ -552,7 +553,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
             con.execute("ROLLBACK")
             raise
         store.publish_snapshot(con, paths.db)
-        relevant = con.execute("SELECT count(*) FILTER (WHERE relevant) FROM articles").fetchone()[0]
+        relevant = fetch_one(con, "SELECT count(*) FILTER (WHERE relevant) FROM articles")[0]
         return {"articles": len(out), "changed": changed, "relevant": relevant,
                 "rules_version": rules.version}
     finally:

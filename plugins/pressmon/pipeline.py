@@ -132,6 +132,7 @@ class KnownState:
 def read_known_state(paths: Paths, source: str, canonical_urls: list[str] | None = None,
                      outlet: str | None = None) -> KnownState:
     from . import store
+    from .store import fetch_one
 
     snap = store.snapshot_path(paths.db)
     if not snap.exists():
@@ -142,9 +143,9 @@ def read_known_state(paths: Paths, source: str, canonical_urls: list[str] | None
         log.warning("snapshot unreadable, treating every article as new: %s", exc)
         return KnownState(None, {})
     try:
-        row = con.execute(
+        row = fetch_one(con,
             "SELECT etag, last_modified, body_hash, consecutive_failures, next_attempt_at "
-            "FROM feed_state WHERE source = ?", [source]).fetchone()
+            "FROM feed_state WHERE source = ?", [source])
         feed = None
         if row:
             feed = dict(zip(("etag", "last_modified", "body_hash", "consecutive_failures",
@@ -221,6 +222,12 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
                 return outcome
             outcome["items"] = len(parsed.entries)
             outcome["warning"] = parsed.warning
+            if not parsed.entries and parsed.warning:
+                # Nothing usable came out of a broken document: that is a failure of the
+                # feed, not an empty news day.
+                outcome.update(outcome="error", error=f"malformed feed, no entries: "
+                               f"{parsed.warning}", state=None, transient=False)
+                return outcome
             outcome["outcome"] = "ok"
             wanted = _new_entries(paths, source, parsed.entries, canonicalize_url,
                                   sources.fetch.max_pages_per_feed)

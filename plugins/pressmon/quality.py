@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import store
+from .store import fetch_one
 from .settings import Paths
 
 # "Zero articles where the previous week had many": how many is many.
@@ -45,22 +46,22 @@ def check_cycle(paths: Paths, cycle_id: str) -> QualityReport:
 
 def check_connection(con, cycle_id: str) -> QualityReport:
     report = QualityReport(cycle_id)
-    row = con.execute(
+    row = fetch_one(con,
         "SELECT feeds_ok, feeds_not_modified, feeds_error, feeds_skipped, new_articles, "
-        "relevant_articles, new_stories FROM cycles WHERE cycle_id = ?", [cycle_id]).fetchone()
+        "relevant_articles, new_stories FROM cycles WHERE cycle_id = ?", [cycle_id])
     if row is None:
         report.problems.append(f"cycle {cycle_id} was not loaded")
         return report
     keys = ("feeds_ok", "feeds_not_modified", "feeds_error", "feeds_skipped", "new_articles",
             "relevant_articles", "new_stories")
     report.figures = dict(zip(keys, row))
-    total, stories = con.execute(
-        "SELECT count(*), count(DISTINCT story_id) FROM articles").fetchone()
+    total, stories = fetch_one(con,
+        "SELECT count(*), count(DISTINCT story_id) FROM articles")
     report.figures.update(total_articles=total, total_stories=stories)
     f = report.figures
 
-    n = con.execute("SELECT count(*) FROM articles WHERE url IS NULL OR url = '' "
-                    "OR source IS NULL OR source = ''").fetchone()[0]
+    n = fetch_one(con, "SELECT count(*) FROM articles WHERE url IS NULL OR url = '' "
+                    "OR source IS NULL OR source = ''")[0]
     if n:
         report.problems.append(f"{n} article(s) without URL or source")
     dups = con.execute(
@@ -69,21 +70,21 @@ def check_connection(con, cycle_id: str) -> QualityReport:
     if dups:
         report.problems.append("several rows for one canonical URL: " + "; ".join(
             f"{o} {u} ({c} rows)" for o, u, c in dups))
-    ids = con.execute("SELECT count(*) - count(DISTINCT article_id) FROM articles").fetchone()[0]
+    ids = fetch_one(con, "SELECT count(*) - count(DISTINCT article_id) FROM articles")[0]
     if ids:
         report.problems.append(f"{ids} duplicated article_id value(s)")
-    future = con.execute(
+    future = fetch_one(con,
         f"SELECT count(*), min(url) FROM articles WHERE published_at > now() + INTERVAL "
-        f"'{FUTURE_TOLERANCE}'").fetchone()
+        f"'{FUTURE_TOLERANCE}'")
     if future[0]:
         report.problems.append(f"{future[0]} article(s) published in the future (e.g. {future[1]})")
     attempted = f["feeds_ok"] + f["feeds_not_modified"] + f["feeds_error"]
     if f["feeds_error"] and f["feeds_ok"] + f["feeds_not_modified"] == 0 and attempted:
         report.problems.append(f"every feed failed ({f['feeds_error']} of {attempted})")
-    this_week, last_week = con.execute(
+    this_week, last_week = fetch_one(con,
         "SELECT count(*) FILTER (WHERE first_seen_at >= now() - INTERVAL 7 DAY), "
         "count(*) FILTER (WHERE first_seen_at < now() - INTERVAL 7 DAY "
-        "AND first_seen_at >= now() - INTERVAL 14 DAY) FROM articles").fetchone()
+        "AND first_seen_at >= now() - INTERVAL 14 DAY) FROM articles")
     if this_week == 0 and last_week >= COLLAPSE_PREVIOUS_WEEK_MIN:
         report.problems.append(
             f"no new article in the last 7 days, against {last_week} the week before")

@@ -28,6 +28,16 @@ class StoreError(RuntimeError):
     """The database cannot be opened, upgraded or written; the message says why."""
 
 
+def fetch_one(con, sql: str, params=None):
+    """The first row of a query, or None, with the result fully consumed.
+
+    DuckDB keeps a partly fetched result open on the connection, which makes the next
+    ``register`` fail: never leave one behind.
+    """
+    rows = con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
+    return rows[0] if rows else None
+
+
 def migrations() -> list[tuple[int, str, Path]]:
     found = []
     for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
@@ -128,13 +138,13 @@ def _short(exc: Exception) -> str:
 
 
 def schema_version(con) -> int:
-    has = con.execute(
+    has = fetch_one(con,
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_schema = 'main' AND table_name = 'schema_version'"
-    ).fetchone()[0]
+    )[0]
     if not has:
         return 0
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    row = fetch_one(con, "SELECT max(version) FROM schema_version")
     return int(row[0] or 0)
 
 

@@ -154,12 +154,18 @@ def test_snapshot_published(loaded):
 
 def test_bad_config_stops_before_any_fetch(sample_server, sample_sources, tmp_path):
     """An invalid sources entry: exit 2, file/entry/field named, no request sent."""
+    import yaml
+
+    data = yaml.safe_load(sample_sources.read_text())
+    data["sources"][2]["colour"] = "blue"
     bad = tmp_path / "bad.yaml"
-    bad.write_text(sample_sources.read_text().replace("region: miami", "region: miami\n    colour: blue", 1))
+    bad.write_text(yaml.safe_dump(data, sort_keys=False))
+    third = data["sources"][2]["name"]
     sample_server.reset_log()
     proc = run_cli("ingest", "--sources", str(bad), "--db", str(tmp_path / "x.duckdb"), check=False)
     assert proc.returncode == 2
-    assert str(bad) in proc.stderr and "field 'colour': unknown key" in proc.stderr
+    assert str(bad) in proc.stderr
+    assert f"sources entry 3 ({third}), field 'colour': unknown key" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert sample_server.requests == []
     assert not (tmp_path / "x.duckdb").exists()
