@@ -64,8 +64,11 @@ def load_corpus(con, corpus: dict, *, now: dt.datetime | None = None) -> None:
                      now - dt.timedelta(hours=f["hours_ago"]), f["outcome"],
                      f.get("http_status"), f.get("error"), f.get("items"), 100, f.get("new", 0)])
     for st in corpus.get("feed_state", []):
-        con.execute("INSERT INTO feed_state (source, consecutive_failures, updated_at) "
-                    "VALUES (?, ?, ?)", [st["source"], st["consecutive_failures"], now])
+        retry = st.get("next_attempt_in_hours")
+        con.execute("INSERT INTO feed_state (source, consecutive_failures, next_attempt_at, "
+                    "updated_at) VALUES (?, ?, ?, ?)",
+                    [st["source"], st["consecutive_failures"],
+                     now + dt.timedelta(hours=retry) if retry is not None else None, now])
 
 
 def read_corpus(name: str) -> dict:
