@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import sys
 from pathlib import Path
@@ -65,9 +66,18 @@ def smtp_refusing():
     controller.stop()
 
 
+@pytest.fixture(scope="session")
+def _week45_template(tmp_path_factory) -> Path:
+    return build_db(tmp_path_factory.mktemp("template") / "press.duckdb", "week45")
+
+
 @pytest.fixture
-def week45_db(tmp_path) -> Path:
-    return build_db(tmp_path / "db" / "press.duckdb", "week45")
+def week45_db(_week45_template, tmp_path) -> Path:
+    """A fresh copy per test (tests write digest_log); building it once saves the migrations."""
+    target = tmp_path / "db" / "press.duckdb"
+    target.parent.mkdir()
+    shutil.copyfile(_week45_template, target)
+    return target
 
 
 @pytest.fixture

@@ -1,0 +1,88 @@
+"""press_weekly_digest: a thin DAG file, and a real Airflow run (`airflow dags test`) that
+renders from the database and mails through the provider's `smtp_default` connection."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+DAG_FILE = ROOT / "dags" / "press_weekly_digest.py"
+
+
+def test_dag_file_imports_only_the_task_sdk_at_top_level():
+    tree = ast.parse(DAG_FILE.read_text(encoding="utf-8"))
+    modules = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            modules |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            modules.add(node.module)
+    assert modules == {"__future__", "airflow.sdk"}
+
+
+def test_dag_wiring():
+    """Monday 08:00 Paris by cron, the articles asset as inlet, send in the writers' pool."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAG_FILE))
+    assert not bag.import_errors
+    dag = bag.dags["press_weekly_digest"]
+    assert dag.timetable.expression == "0 8 * * 1"
+    assert "Europe/Paris" in str(dag.timetable.timezone)
+    render, send = dag.get_task("render"), dag.get_task("send")
+    assert [(a.name, a.uri) for a in render.inlets] == [
+        ("pressmon_articles", "pressmon://warehouse/articles")]
+    assert send.pool == "duckdb_writer" and render.pool != "duckdb_writer"
+    assert send.upstream_task_ids == {"render"}
+
+
+@pytest.mark.airflow
+def test_airflow_run_sends_once_through_smtp_default(week45_db, smtp, tmp_path):
+    home = tmp_path / "airflow_home"
+    home.mkdir()
+    env = dict(os.environ)
+    env.update({
+        "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(DAG_FILE),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
+        "PRESSMON_DB": str(week45_db),
+        "PRESSMON_CONFIG_DIR": str(ROOT / "config"),
+        "AIRFLOW_CONN_SMTP_DEFAULT": json.dumps({
+            "conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port,
+            "extra": {"disable_ssl": True, "disable_tls": True}}),
+        "AIRFLOW_VAR_PRESSMON_DIGEST_RECIPIENTS": "a@metropole.example, b@metropole.example",
+    })
+
+    def airflow(*args):
+        p = subprocess.run([str(BIN / "airflow"), *args], env=env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+        return p
+
+    airflow("db", "migrate")
+    airflow("dags", "test", "press_weekly_digest", "-c", '{"week": "2017-W45"}')
+    assert len(smtp.messages) == 1
+    assert sorted(smtp.messages[0].rcpt_tos) == ["a@metropole.example", "b@metropole.example"]
+    msg = message_from_bytes(smtp.messages[0].content, policy=policy.default)
+    assert msg["Subject"] == "Revue de presse internationale — semaine 45, 6–12 nov. 2017"
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    con = duckdb.connect(str(week45_db), read_only=True)
+    try:
+        rows = con.execute("SELECT week, recipients FROM digest_log").fetchall()
+    finally:
+        con.close()
+    assert rows == [("2017-W45", ["a@metropole.example", "b@metropole.example"])]
+    assert (week45_db.parent / "exports" / "digest-2017-W45.html").exists()
