@@ -26,16 +26,21 @@ def test_dev_split_meets_the_targets(rules):
 
 
 def test_labelled_set_is_well_formed():
-    """At least 90 articles in fr/en/es, a third relevant, a third held out, topics valid."""
+    """At least 130 articles in fr/en/es, a third relevant, a third held out (holdout and
+    holdout2), every split known, topics valid."""
     ev = _eval_module()
     from pressmon.topics import TOPICS
     cases = ev.load_cases()
-    assert len(cases) >= 90
+    assert len(cases) >= 130
     assert {c["labels"]["language"] for c in cases} == {"fr", "en", "es"}
+    assert {c["split"] for c in cases} == set(ev.SPLITS)
     relevant = sum(c["labels"]["relevant"] for c in cases)
     assert 0.3 <= relevant / len(cases) <= 0.4
-    holdout = sum(c["split"] == "holdout" for c in cases)
+    holdout = sum(c["split"].startswith("holdout") for c in cases)
     assert 0.3 <= holdout / len(cases) <= 0.4
+    second = [c for c in cases if c["split"] in ("dev2", "holdout2")]
+    assert len(second) >= 40
+    assert 0.3 <= sum(c["split"] == "holdout2" for c in second) / len(second) <= 0.4
     for c in cases:
         assert c["labels"]["topics"] and set(c["labels"]["topics"]) <= set(TOPICS), c["file"]
         assert c["labels"]["relevant"] or c["labels"]["mission_id"] is None, c["file"]
