@@ -199,7 +199,7 @@ tr.bad td { background: #fff5f5; } tr.warn td { background: #fffff0; }
 """
 
 BAD_WORDS = ("error", "fail", "dead", "down", "broken")
-WARN_WORDS = ("skipped", "backoff", "backed", "stale", "warn", "degraded")
+WARN_WORDS = ("skipped", "backing", "backoff", "stale", "warn", "degraded")
 
 
 def e(value) -> str:
