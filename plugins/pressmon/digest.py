@@ -158,6 +158,8 @@ DIGEST_KEYS = {"sender", "recipients", "max_stories_per_section", "max_copies_li
 
 
 def check_address(value: str) -> str | None:
+    if re.search(r"[\x00-\x1f\x7f]", value):
+        return f"{value!r} is not an email address (it holds a line break or control character)"
     name, addr = parseaddr(value)
     if not addr or not ADDRESS_RE.match(addr):
         return f"{value!r} is not an email address (write name@domain or 'Name <name@domain>')"

@@ -89,9 +89,19 @@ def test_some_recipients_refused_are_not_recorded_as_recipients(paths, smtp):
 @pytest.mark.parametrize("recipients,smtp_url,words", [
     ([], "smtp://127.0.0.1:1", "no recipients"),
     (["not an address"], "smtp://127.0.0.1:1", "not an email address"),
+    (["Evil\r\nBcc: x@y.example <a@metropole.example>"], "smtp://127.0.0.1:1", "line break"),
     (["a@metropole.example"], "http://127.0.0.1:1", "smtp://host:port"),
 ])
 def test_wrong_settings_are_refused_before_anything_is_sent(paths, recipients, smtp_url, words):
     with pytest.raises(DigestError, match=words):
         send_digest(paths, "2017-W45", recipients, smtp_url=smtp_url)
     assert log_rows(paths.db) == []
+
+
+def test_empty_week_sends_a_short_no_coverage_email(paths, smtp):
+    result = send_digest(paths, "2017-W47", ["communication@metropole.example"],
+                         smtp_url=smtp.url)
+    assert result["status"] == "sent" and result["stories"] == 0
+    msg = received(smtp)
+    assert msg["Subject"].endswith(": aucune retombée")
+    assert "Aucune retombée cette semaine" in msg.get_body(("html",)).get_content()
