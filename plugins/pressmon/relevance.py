@@ -12,8 +12,18 @@ or "Métropole Nice Côte d'Azur" consumes the words that would otherwise count 
 Scoring, kept simple enough to explain to an analyst (see docs/classification.md):
 each matched entry counts once at its best place (title, lead or body, weighted), repeats add a
 little, a home entity within a few words of a mission term or partner adds a proximity bonus,
-exclusions subtract. An article is relevant when it names a home entity, names a mission term or
-a strong partner, and reaches the threshold. ``matched_terms`` lists the entries that counted.
+exclusions and competitors subtract. An article is relevant when
+
+- a home entity is salient (in the title or lead, or named several times), and no competing
+  actor (another city, its mayor, its delegation) is at least as salient;
+- it uses strong mission vocabulary (a delegation, a sister-city deal, a cooperation agreement:
+  weight >= ``strong_mission_weight``) together with something abroad (a partner or a
+  ``foreign`` place), or names a strong partner near a home entity; weak words such as
+  "coopération" or "partenariat" only add to the score, since the Métropole's domestic politics
+  is full of them;
+- its score reaches the threshold.
+
+``matched_terms`` lists the entries that counted.
 """
 
 from __future__ import annotations
@@ -26,7 +36,9 @@ from typing import Iterable
 
 from .config import ConfigError, MissionsConfig, Section, read_yaml
 
-KINDS = ("home", "partner", "mission_terms", "exclusions")
+KINDS = ("home", "partner", "mission_terms", "competitors", "exclusions", "foreign")
+# Kinds that subtract (weight 0 or negative) and may be left out of the file.
+NEGATIVE_KINDS = ("competitors", "exclusions")
 ZONES = ("title", "lead", "body")
 
 _SPLIT_RE = re.compile(r"[^0-9a-z]+")
@@ -126,7 +138,9 @@ class Scoring:
     proximity_words: int = 12
     proximity_bonus: float = 2.0
     strong_partner_weight: float = 2.5
+    strong_mission_weight: float = 2.0  # mission terms below it only add to the score
     mission_term_weight: float = 2.5  # partner weight of a mission's own partner and terms
+    min_home_mentions: int = 2  # a home entity only in the body must be named this often
 
 
 @dataclass(frozen=True)
@@ -141,11 +155,14 @@ class Watchlist:
     window: MissionWindow
     terms: tuple[Term, ...]
     index: PhraseIndex
+    # Places abroad, matched on their own: they only say "abroad", they hide no other word.
+    foreign: PhraseIndex
 
 
 SCORING_KEYS = set(Scoring.__dataclass_fields__)
 WINDOW_KEYS = set(MissionWindow.__dataclass_fields__)
 ENTRY_KEYS = {"name", "weight", "aliases", "note"}
+FOREIGN_KEYS = {"name", "aliases", "note"}
 
 
 def _phrases(sec: Section, names: list[str]) -> tuple[tuple[str, ...], ...]:
@@ -180,8 +197,11 @@ def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchl
         proximity_bonus=sc.get("proximity_bonus", float, d.proximity_bonus, check=nonneg),
         strong_partner_weight=sc.get("strong_partner_weight", float, d.strong_partner_weight,
                                      check=pos),
+        strong_mission_weight=sc.get("strong_mission_weight", float, d.strong_mission_weight,
+                                     check=pos),
         mission_term_weight=sc.get("mission_term_weight", float, d.mission_term_weight,
                                    check=pos),
+        min_home_mentions=sc.get("min_home_mentions", int, d.min_home_mentions, check=pos),
     )
     mw = Section(path, "mission_window", top.get("mission_window", dict, default={}))
     mw.only(WINDOW_KEYS)
@@ -192,23 +212,27 @@ def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchl
 
     terms: list[Term] = []
     for kind in KINDS:
-        entries = top.get(kind, list, default=[], required=kind != "exclusions")
+        entries = top.get(kind, list, default=[],
+                          required=kind not in (*NEGATIVE_KINDS, "foreign"))
         seen: set[str] = set()
         for i, entry in enumerate(entries):
             label = f"{kind} entry {i + 1}"
             if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                 label += f" ({entry['name']})"
             sec = Section(path, label, entry)
-            sec.only(ENTRY_KEYS)
+            sec.only(FOREIGN_KEYS if kind == "foreign" else ENTRY_KEYS)
             name = sec.get("name", str, required=True,
                            check=lambda v: None if v.strip() else "must not be empty").strip()
             if name in seen:
                 sec.fail("name", f"duplicate name '{name}' in {kind}")
             seen.add(name)
-            if kind == "exclusions":
+            if kind == "foreign":
+                weight = 0.0  # a gate, not a score
+            elif kind in NEGATIVE_KINDS:
+                what = "an exclusion" if kind == "exclusions" else "a competitor"
                 weight = sec.get("weight", float, required=True,
-                                 check=lambda v: None if v <= 0 else
-                                 "must be 0 or negative for an exclusion (it subtracts)")
+                                 check=lambda v, what=what: None if v <= 0 else
+                                 f"must be 0 or negative for {what} (it subtracts)")
             else:
                 weight = sec.get("weight", float, required=True, check=pos)
             aliases = sec.str_list("aliases")
@@ -221,8 +245,10 @@ def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchl
             terms.append(Term(m.partner or m.id, "partner", scoring.mission_term_weight,
                               tuple(dict.fromkeys(tuple(tokens(n)) for n in names)),
                               mission_id=m.id))
-    _check_clashes(path, terms)
-    return Watchlist(scoring, window, tuple(terms), PhraseIndex(terms))
+    _check_clashes(path, [t for t in terms if t.kind != "foreign"])
+    main = [t for t in terms if t.kind != "foreign"]
+    return Watchlist(scoring, window, tuple(terms), PhraseIndex(main),
+                     PhraseIndex(t for t in terms if t.kind == "foreign"))
 
 
 def _check_clashes(path: Path, terms: list[Term]) -> None:
@@ -281,39 +307,88 @@ def score_relevance(watchlist: Watchlist, zones: dict[str, list[str]]) -> Releva
             score += _repeat_bonus(count[key], by_name[key].weight, sc)
 
     has_home = any(t.kind == "home" for t in by_name.values())
-    has_mission = any(t.kind == "mission_terms" for t in by_name.values())
-    near = _proximity(hits, sc.proximity_words)
+    strong_mission = any(t.kind == "mission_terms" and t.weight >= sc.strong_mission_weight
+                         for t in by_name.values())
+    # The international reading needs something abroad: a partner, or a foreign place.
+    foreign = _foreign_names(watchlist, zones)
+    abroad = bool(foreign) or any(t.kind == "partner" for t in by_name.values())
+    near = _proximity(hits, sc.proximity_words, mission_weight=sc.strong_mission_weight)
     # A partner alone is not a mission (a Marseille company at PortMiami is business news):
     # without mission vocabulary, a strong partner must stand next to a home entity.
     strong_near = _proximity(hits, sc.proximity_words, strong=sc.strong_partner_weight)
     if near:
         score += sc.proximity_bonus
 
-    relevant = has_home and (has_mission or strong_near is not None) and score >= sc.threshold
+    salient = home_is_salient(hits, sc)
+    competitor = leading_competitor(hits, sc)
+    relevant = (has_home and salient and competitor is None
+                and ((strong_mission and abroad) or strong_near is not None)
+                and score >= sc.threshold)
     matched: list[str] = []
     if relevant:
         order = {"home": 0, "partner": 1, "mission_terms": 2}
         for key in sorted((k for k, w in best.items() if w > 0),
                           key=lambda k: (order[by_name[k].kind], -best[k], k)):
             matched.append(by_name[key].name)
+        if not any(t.kind == "partner" for t in by_name.values()):
+            matched.extend(f"abroad: {name}" for name in foreign)
         if near:
             matched.append(f"near: {near[0]} ~ {near[1]}")
     return Relevance(relevant, round(score, 3), matched, hits)
+
+
+def salience(hits: list[Hit], kind: str, sc: Scoring) -> dict[str, float]:
+    """How prominent each entry of ``kind`` is: its mentions weighted by zone."""
+    zone_factor = {"title": sc.title_weight, "lead": sc.lead_weight, "body": 1.0}
+    out: dict[str, float] = {}
+    for h in hits:
+        if h.term.kind == kind:
+            out[h.term.name] = out.get(h.term.name, 0.0) + zone_factor[h.zone]
+    return out
+
+
+def home_is_salient(hits: list[Hit], sc: Scoring) -> bool:
+    """A home entity in the title or lead, or named ``min_home_mentions`` times: an article
+    that mentions Marseille once in passing is about something else."""
+    homes = [h for h in hits if h.term.kind == "home"]
+    return (any(h.zone != "body" for h in homes)
+            or len(homes) >= sc.min_home_mentions)
+
+
+def leading_competitor(hits: list[Hit], sc: Scoring) -> str | None:
+    """The competing actor (another city, its mayor or delegation) at least as prominent as all
+    home entities together, if any: the trip, the deal or the visit is theirs."""
+    rivals = salience(hits, "competitors", sc)
+    if not rivals:
+        return None
+    name, weight = max(rivals.items(), key=lambda kv: (kv[1], kv[0]))
+    home = sum(salience(hits, "home", sc).values())
+    return name if weight >= home else None
+
+
+def _foreign_names(watchlist: Watchlist, zones: dict[str, list[str]]) -> list[str]:
+    names: dict[str, None] = {}
+    for zone in ZONES:
+        for h in watchlist.foreign.find(zones.get(zone, []), zone):
+            names[h.term.name] = None
+    return list(names)
 
 
 def _repeat_bonus(n: int, weight: float, sc: Scoring) -> float:
     return sc.repeat_bonus * weight * min(max(n - 1, 0), sc.max_repeats)
 
 
-def _proximity(hits: list[Hit], window: int, strong: float | None = None
-               ) -> tuple[str, str] | None:
-    """The first home entity found within ``window`` words of a mission term or partner
-    (only partners of weight ``strong`` or more when given)."""
+def _proximity(hits: list[Hit], window: int, strong: float | None = None,
+               mission_weight: float = 0.0) -> tuple[str, str] | None:
+    """The first home entity found within ``window`` words of a mission term (of weight
+    ``mission_weight`` or more) or a partner (only partners of weight ``strong`` or more, and no
+    mission term, when ``strong`` is given)."""
     for zone in ZONES:
         homes = [h for h in hits if h.zone == zone and h.term.kind == "home"]
         if strong is None:
             others = [h for h in hits if h.zone == zone
-                      and h.term.kind in ("mission_terms", "partner")]
+                      and (h.term.kind == "partner" or (h.term.kind == "mission_terms"
+                                                        and h.term.weight >= mission_weight))]
         else:
             others = [h for h in hits if h.zone == zone and h.term.kind == "partner"
                       and h.term.weight >= strong]
