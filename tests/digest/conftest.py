@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import sys
 from pathlib import Path
 
@@ -11,31 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fixtures import build_db  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """aiosmtpd handler keeping every accepted message; ``refuse`` rejects RCPT TO."""
-
-    def __init__(self, refuse: dict[str, str] | None = None):
-        self.messages: list = []
-        self.refuse = refuse or {}
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if "*" in self.refuse or address in self.refuse:
-            return self.refuse.get(address) or self.refuse["*"]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
+from digest_fixtures import Inbox, build_db, free_port  # noqa: E402,F401
 
 
 def _serve(handler):

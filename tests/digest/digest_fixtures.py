@@ -1,4 +1,5 @@
-"""Builds real DuckDB files for the digest tests from the YAML cases in ``data/``.
+"""Builds real DuckDB files for the digest tests from the YAML cases in ``data/``, and the
+SMTP handler the loopback servers use.
 
 A case lists ``missions``, ``sources``, ``articles`` and ``fetch_log`` rows; missing columns get
 plain defaults, so a case only says what it is about.
@@ -7,6 +8,7 @@ plain defaults, so a case only says what it is about.
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from pathlib import Path
 
 import yaml
@@ -67,3 +69,27 @@ def build_db(path: Path, case: str | dict) -> Path:
     finally:
         con.close()
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """aiosmtpd handler keeping every accepted message; ``refuse`` rejects RCPT TO."""
+
+    def __init__(self, refuse: dict[str, str] | None = None):
+        self.messages: list = []
+        self.refuse = refuse or {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if "*" in self.refuse or address in self.refuse:
+            return self.refuse.get(address) or self.refuse["*"]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"

@@ -70,7 +70,7 @@ def test_refused_delivery_raises_with_the_answer_and_records_nothing(paths, smtp
 
 
 def test_unreachable_server_records_nothing(paths):
-    from conftest import free_port
+    from digest_fixtures import free_port
 
     with pytest.raises(DigestSendError, match="127.0.0.1"):
         send_digest(paths, "2017-W45", ["communication@metropole.example"],

@@ -1,0 +1,1 @@
+"""Tests of the weekly digest (pressmon.digest, press_weekly_digest, pressmon digest)."""
