@@ -3,16 +3,11 @@ fresh pressmon paths (DuckDB file, data folder) per test."""
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "sample"
-CONFIG = ROOT / "config"
-BIN = Path(sys.executable).parent
+from pm_testing import BIN, CONFIG, ROOT, SAMPLE, run_cli  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -44,17 +39,3 @@ def pm_env(tmp_path, monkeypatch) -> dict:
     monkeypatch.delenv("PRESSMON_SOURCES", raising=False)
     monkeypatch.delenv("PRESSMON_DATA_DIR", raising=False)
     return env
-
-
-def run_cli(*args: str, env: dict | None = None, check: bool = True):
-    """Run the installed `pressmon` console script as a user would."""
-    import subprocess
-
-    full_env = dict(os.environ)
-    full_env.update(env or {})
-    proc = subprocess.run([str(BIN / "pressmon"), *args], capture_output=True, text=True,
-                          env=full_env, cwd=ROOT, timeout=600)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"pressmon {' '.join(args)} exited {proc.returncode}\n"
-                             f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
-    return proc

@@ -196,6 +196,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str | None,
               headers: dict[str, str], head: bool, no_length: bool = False):
+        # Recorded before answering: a client that has its response can read the log.
+        self.server.owner._record(RequestRecord(
+            self.server.site.name, self.command, self.path, status, dict(self.headers.items())))
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
@@ -206,8 +209,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head and body and status not in (204, 304):
             self.wfile.write(body)
-        self.server.owner._record(RequestRecord(
-            self.server.site.name, self.command, self.path, status, dict(self.headers.items())))
 
 
 def _accepts_gzip(header: str) -> bool:

@@ -9,7 +9,7 @@ import subprocess
 import duckdb
 import pytest
 
-from conftest import BIN, CONFIG, ROOT, SAMPLE, run_cli
+from pm_testing import BIN, CONFIG, ROOT, SAMPLE, run_cli
 
 pytestmark = pytest.mark.airflow
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from conftest import CONFIG, run_cli
+from pm_testing import CONFIG, run_cli
 
 CONTRACT = {
     "article_id": "VARCHAR", "source": "VARCHAR", "region": "VARCHAR", "url": "VARCHAR",
@@ -40,7 +40,7 @@ def table_state(db, tables):
 def loaded(sample_server, tmp_path_factory):
     """One ingest of the sample corpus, then a second identical one."""
     from pressmon.devserver import render_sources
-    from conftest import SAMPLE
+    from pm_testing import SAMPLE
 
     tmp = tmp_path_factory.mktemp("ingest")
     sources = render_sources(SAMPLE / "sources.yaml", sample_server, tmp / "sources.yaml")
