@@ -6,9 +6,15 @@ boundaries, longest phrase first). A topic's score is the sum over its distinct 
 strength times the zone weight of the best place the phrase was found (title and lead count
 more), plus a little for repeats. Every topic reaching the threshold is kept, so an article can
 have several; ``["other"]`` when none does.
+
+A long body mentions more things in passing than a short one: past ``body_words_ref`` words,
+phrases found only in the body count less (by the square root of the length ratio), so that the
+same threshold serves a brief and a feature without sprouting topics on the long one.
 """
 
 from __future__ import annotations
+
+import math
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +36,7 @@ class Taxonomy:
     lead_weight: float
     repeat_bonus: float
     index: PhraseIndex
+    body_words_ref: int = 0  # 0: no damping of long bodies
 
 
 def load_topics(path: Path) -> Taxonomy:
@@ -39,7 +46,7 @@ def load_topics(path: Path) -> Taxonomy:
     top.only({"scoring", "strengths", "topics"})
     sc = Section(path, "scoring", top.get("scoring", dict, default={}))
     sc.only({"threshold", "relative", "max_topics", "title_weight", "lead_weight",
-             "repeat_bonus"})
+             "repeat_bonus", "body_words_ref"})
     pos = lambda v: None if v > 0 else "must be greater than 0"  # noqa: E731
     share = lambda v: None if 0 <= v <= 1 else "must be between 0 and 1"  # noqa: E731
     threshold = sc.get("threshold", float, 3.0, check=pos)
@@ -49,6 +56,8 @@ def load_topics(path: Path) -> Taxonomy:
     lead_weight = sc.get("lead_weight", float, 1.5, check=pos)
     repeat_bonus = sc.get("repeat_bonus", float, 0.25, check=lambda v: None if v >= 0
                           else "must be 0 or more")
+    body_words_ref = sc.get("body_words_ref", int, 0, check=lambda v: None if v >= 0
+                            else "must be 0 (no damping) or more")
 
     st = Section(path, "strengths", top.get("strengths", dict,
                                             default={"strong": 3, "medium": 2, "weak": 1}))
@@ -81,7 +90,7 @@ def load_topics(path: Path) -> Taxonomy:
                 owner[name].add(toks)
                 terms.append(Term(f"{name}:{phrase}", name, strengths[strength], (toks,)))
     return Taxonomy(threshold, relative, max_topics, title_weight, lead_weight, repeat_bonus,
-                    _TopicIndex(terms))
+                    _TopicIndex(terms), body_words_ref)
 
 
 class _TopicIndex(PhraseIndex):
@@ -105,7 +114,11 @@ class _TopicIndex(PhraseIndex):
 
 def score_topics(tax: Taxonomy, zones: dict[str, list[str]]) -> tuple[list[str], dict[str, float]]:
     """Topics kept (best first, ``["other"]`` when none) and every topic's score."""
-    factor = {"title": tax.title_weight, "lead": tax.lead_weight, "body": 1.0}
+    body_words = len(zones.get("body", ()))
+    body = 1.0
+    if tax.body_words_ref and body_words > tax.body_words_ref:
+        body = math.sqrt(tax.body_words_ref / body_words)
+    factor = {"title": tax.title_weight, "lead": tax.lead_weight, "body": body}
     best: dict[str, float] = {}
     count: dict[str, int] = {}
     topic_of: dict[str, str] = {}
