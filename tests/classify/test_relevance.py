@@ -108,3 +108,74 @@ def test_matched_terms_empty_when_not_relevant(rules):
     a = article("Incendie à Marseille", "Un incendie s'est déclaré dans un immeuble de Marseille.")
     out = classify_article(rules, a)
     assert out["relevant"] is False and out["matched_terms"] == [] and out["mission_id"] is None
+
+
+def test_weak_cooperation_words_alone_are_not_a_mission(rules):
+    """"Coopération" or "partenariat" next to "la Métropole" is domestic politics."""
+    a = article("Zones d'activité : la Métropole renforce sa coopération avec les communes",
+                "La Métropole et les maires du territoire signent un partenariat pour "
+                "l'entretien des zones d'activité. La coopération entre la Métropole et les "
+                "communes portera aussi sur la voirie.")
+    out = classify_article(rules, a)
+    assert not out["relevant"] and out["matched_terms"] == []
+
+
+def test_strong_mission_term_needs_something_abroad(rules):
+    """A cooperation agreement with the Département is domestic; with Montréal it is a mission."""
+    text = ("La Métropole Aix-Marseille-Provence a signé un accord de coopération avec {} sur "
+            "la gestion de l'eau et l'accueil des entreprises.")
+    home = article("La Métropole signe un accord de coopération", text.format("le Département"))
+    abroad = article("La Métropole signe un accord de coopération",
+                     text.format("la ville de Montréal"))
+    assert not classify_article(rules, home)["relevant"]
+    out = classify_article(rules, abroad)
+    assert out["relevant"]
+    assert "abroad: Canada" in out["matched_terms"]
+
+
+def test_another_citys_trip_is_theirs_even_if_marseille_is_named(rules):
+    """The mayor of Lyon leading a delegation to Miami-Dade: Marseille named in passing."""
+    lyon = article(
+        "Le maire de Lyon conduit une délégation à Miami",
+        "Gérard Collomb emmène une délégation lyonnaise de trente chefs d'entreprise dans le "
+        "comté de Miami-Dade pour signer un accord de coopération.\n\n"
+        "La délégation de Lyon rencontrera le Beacon Council, comme celle de Marseille avant "
+        "elle.", published_at="2017-11-20T10:00:00+01:00")
+    assert not classify_article(rules, lyon)["relevant"]
+    ours = article(
+        "Martine Vassal conduit une délégation à Miami",
+        "La présidente de la Métropole Aix-Marseille-Provence emmène une délégation de trente "
+        "chefs d'entreprise dans le comté de Miami-Dade pour signer un accord de coopération.",
+        published_at="2017-11-06T10:00:00+01:00")
+    out = classify_article(rules, ours)
+    assert out["relevant"] and out["mission_id"] == "miami-2017"
+
+
+def test_home_entity_named_once_in_passing_is_not_enough(rules):
+    """Marseille once, deep in the body, in another county's sister-city story."""
+    filler = "The agreement covers tourism, ports and startups, and student exchanges."
+    passing = article(
+        "Miami-Dade adds a new sister city in Portugal",
+        "Miami-Dade commissioners approved a sister city agreement with Porto on Tuesday.\n\n"
+        f"{filler}\n\nThe county signed a similar text with Marseille last year.",
+        region="miami")
+    assert not classify_article(rules, passing)["relevant"]
+    salient = article(
+        "Miami-Dade and Marseille become sister cities",
+        "Miami-Dade commissioners approved a sister city agreement with Marseille on Tuesday."
+        f"\n\n{filler}", region="miami")
+    assert classify_article(rules, salient)["relevant"]
+
+
+def test_institution_names_hide_their_generic_words(rules):
+    """"Alianza Francesa" is a cultural institution, not an alliance; nor is a public-service
+    "délégation" a delegation."""
+    a = article("Un pintor marsellés expone en Miami",
+                "La Alianza Francesa de Miami presenta las obras de un pintor marsellés. La "
+                "exposición cuenta con el apoyo del consulado.", region="miami")
+    assert not classify_article(rules, a)["relevant"]
+    b = article("Eau : la Métropole renouvelle la délégation de service public",
+                "La Métropole Aix-Marseille-Provence confie à nouveau la délégation de service "
+                "public de l'eau à la Société des eaux de Marseille, après un appel d'offres "
+                "international.")
+    assert not classify_article(rules, b)["relevant"]

@@ -29,3 +29,33 @@ def test_longest_phrase_wins_in_topics(rules):
     a = article("Balade sur le Vieux-Port", "Une balade sur le Vieux-Port puis au musée.")
     out = classify_article(rules, a)
     assert "port" not in out["topics"]
+
+
+def test_economy_beside_port_when_jobs_and_companies_appear(rules):
+    """Jobs, hiring and companies make a port story an economy story too."""
+    a = article("Le port de Marseille Fos recrute : 400 emplois dans la logistique",
+                "Les terminaux à conteneurs du port de Marseille Fos annoncent 400 embauches. "
+                "Les entreprises de logistique portuaire signent des contrats avec les "
+                "armateurs, et le trafic est en hausse de 8 %.")
+    assert {"port", "economy"} <= set(classify_article(rules, a)["topics"])
+
+
+def test_long_bodies_count_less_per_phrase(rules):
+    """A phrase met once in a long body weighs less than in a short one."""
+    from pressmon.topics import score_topics
+    from pressmon.relevance import tokens
+
+    short = {"title": [], "lead": [], "body": tokens("un match " + "mot " * 20)}
+    long = {"title": [], "lead": [], "body": tokens("un match " + "mot " * 400)}
+    s_short = score_topics(rules.taxonomy, short)[1]["sports"]
+    s_long = score_topics(rules.taxonomy, long)[1]["sports"]
+    assert s_short == 3.0
+    assert 0 < s_long < s_short / 2
+
+
+def test_a_sports_word_in_passing_makes_no_sports_topic(rules):
+    """One "équipe" (of investigators) in a crime story is not sports."""
+    a = article("Cambriolage dans une pharmacie",
+                "Des cambrioleurs ont forcé la porte d'une pharmacie du quartier dans la nuit. "
+                "Une équipe de la police judiciaire mène l'enquête.")
+    assert "sports" not in classify_article(rules, a)["topics"]
