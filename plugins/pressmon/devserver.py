@@ -361,6 +361,11 @@ class SiteServer:
         with self._log_lock:
             self.requests.clear()
 
+    def reload(self) -> None:
+        """Forget the rendered files: the next requests see the files as they are now."""
+        with self._cache_lock:
+            self._cache.clear()
+
     # -- files
 
     def _resolve(self, site: Site, url_path: str) -> _Resource | str | None:

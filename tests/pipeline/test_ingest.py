@@ -180,3 +180,72 @@ def test_unwritable_database(sample_sources, tmp_path):
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     assert str(blocker) in proc.stderr and "database" in proc.stderr
+
+
+# --------------------------------------------------------------------------- the sample's oracle
+# sample/expected.yaml holds facts counted by hand from the corpus (see sample/EXPECTED.md).
+
+
+@pytest.fixture(scope="module")
+def expected(sample_server):
+    import yaml
+
+    from pm_testing import SAMPLE
+
+    data = yaml.safe_load((SAMPLE / "expected.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def _path(url):
+    import re
+
+    return re.sub(r"^(https?://[^/]+|\{\{site:[^}]+\}\})", "", url).split("?")[0].rstrip("/")
+
+
+def test_sample_counts(loaded, expected):
+    """Articles per source, region and language are the hand-counted ones."""
+    con = duckdb.connect(str(loaded["db"]), read_only=True)
+    assert con.execute("SELECT count(*) FROM v_articles").fetchall()[0][0] == expected["articles"]
+    assert dict(con.execute("SELECT source, count(*) FROM v_articles GROUP BY 1").fetchall()) \
+        == expected["per_source"]
+    assert dict(con.execute("SELECT region, count(*) FROM v_articles GROUP BY 1").fetchall()) \
+        == expected["per_region"]
+    assert dict(con.execute("SELECT language, count(*) FROM v_articles GROUP BY 1").fetchall()) \
+        == expected["per_language"]
+    failed = {s for (s,) in con.execute(
+        "SELECT DISTINCT source FROM fetch_log WHERE outcome = 'error'").fetchall()}
+    assert failed == {f["source"] for f in expected["failing_feeds"]}
+
+
+def test_sample_story_groups(loaded, expected):
+    """The copies named by hand share one story, with nothing else in it; the rest are alone."""
+    con = duckdb.connect(str(loaded["db"]), read_only=True)
+    story_of = {_path(u): s for u, s in con.execute(
+        "SELECT canonical_url, story_id FROM v_articles").fetchall()}
+    assert len(set(story_of.values())) == expected["stories"]
+    grouped = set()
+    for group in expected["story_groups"]:
+        paths = [_path(u) for u in group["urls"]]
+        ids = {story_of[p] for p in paths}
+        assert len(ids) == 1, group["id"]
+        members = {p for p, s in story_of.items() if s in ids}
+        assert members == set(paths), group["id"]
+        grouped |= members
+    for p, s in story_of.items():
+        if p not in grouped:
+            assert sum(1 for t in story_of.values() if t == s) == 1, p
+
+
+def test_sample_aliases_and_robots(loaded, expected):
+    """An article under two URLs is one row knowing both; the robots-refused page is logged."""
+    con = duckdb.connect(str(loaded["db"]), read_only=True)
+    for case in expected["same_article_several_urls"]:
+        urls = [_path(x["url"]) for x in case["listed_as"]]
+        rows = con.execute(
+            "SELECT DISTINCT article_id FROM article_aliases WHERE regexp_replace("
+            "split_part(url, '?', 1), '^https?://[^/]+', '') IN (SELECT unnest(?))",
+            [[u for u in urls] + [u + "/" for u in urls]]).fetchall()
+        assert len(rows) == 1, case["path"]
+    refused = {_path(u) for (u,) in con.execute(
+        "SELECT url FROM page_log WHERE outcome = 'robots_disallowed'").fetchall()}
+    assert refused == {_path(r["url"]) for r in expected["robots_disallowed"]}

@@ -1,0 +1,176 @@
+"""Article identity and story grouping across cycles, on small sites built per test and
+served on loopback: edits, feed order, aliases, reruns."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import yaml
+
+from pm_testing import CONFIG, run_cli
+
+LOREM = {
+    "wire": ("La Métropole Aix-Marseille-Provence a signé mardi à Miami un accord de coopération "
+             "avec le comté de Miami-Dade, une première pour la collectivité. Le texte porte sur "
+             "l'économie, le tourisme, les croisières et les échanges entre le port de Marseille "
+             "et PortMiami. Cent vingt chefs d'entreprise et élus accompagnent la délégation. "
+             "Euroméditerranée a présenté ses projets aux investisseurs américains réunis pour "
+             "l'occasion dans les salons de la mairie de Miami. Les deux territoires prévoient "
+             "des visites croisées dès le printemps prochain et un comité de suivi annuel."),
+    "tram": ("Le tramway de Marseille sera prolongé vers le nord de la ville à partir de 2019, a "
+             "annoncé la régie des transports lors d'une réunion publique qui a réuni plusieurs "
+             "centaines d'habitants. Les travaux dureront trois ans et coûteront quatre cents "
+             "millions d'euros. Les commerçants du boulevard craignent une baisse de leur chiffre "
+             "d'affaires pendant le chantier et demandent des indemnisations rapides."),
+}
+
+
+def page(title: str, text: str, published: str, canonical: str | None = None) -> str:
+    paras = "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
+    canon = f'<link rel="canonical" href="{canonical}">' if canonical else ""
+    return (f"<!doctype html><html lang=fr><head><title>{title}</title>{canon}"
+            f'<meta property="article:published_time" content="{published}"></head><body>'
+            f"<nav><a href=/>Accueil</a> <a href=/eco>Économie</a></nav><article><h1>{title}</h1>"
+            f"{paras}</article><footer>Tous droits réservés</footer></body></html>")
+
+
+def rss(items: list[dict]) -> str:
+    out = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+           "<link>{{base}}/</link><description>d</description>"]
+    for it in items:
+        upd = f"<atom:updated xmlns:atom='http://www.w3.org/2005/Atom'>{it['updated']}</atom:updated>" \
+            if it.get("updated") else ""
+        out.append(f"<item><title>{it['title']}</title><link>{{{{base}}}}{it['path']}</link>"
+                   f"<guid>{{{{base}}}}{it['path']}</guid><pubDate>{it['date']}</pubDate>{upd}</item>")
+    out.append("</channel></rss>")
+    return "".join(out)
+
+
+class Sites:
+    """A tiny set of news sites written into a folder and served by SiteServer."""
+
+    def __init__(self, root):
+        self.root = root
+        self.sites: dict[str, str] = {}
+
+    def add(self, name: str, address: str):
+        (self.root / name).mkdir(parents=True, exist_ok=True)
+        self.sites[name] = address
+
+    def write(self, site: str, path: str, text: str):
+        f = self.root / site / path.lstrip("/")
+        if path.endswith("/"):
+            f = f / "index.html"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text, encoding="utf-8")
+
+    def sites_yaml(self):
+        (self.root / "sites.yaml").write_text(yaml.safe_dump({"sites": [
+            {"name": n, "address": a, "root": n} for n, a in self.sites.items()]}))
+
+
+@pytest.fixture
+def world(tmp_path):
+    from pressmon.devserver import SiteServer, load_sites
+
+    sites = Sites(tmp_path / "sites")
+    sites.add("alpha", "127.0.3.1")
+    sites.add("beta", "127.0.3.2")
+    sites.sites_yaml()
+    with SiteServer(load_sites(tmp_path / "sites")) as server:
+        yield sites, server, tmp_path
+
+
+def write_sources(tmp_path, server, feeds: list[tuple[str, str, str]], name="sources.yaml"):
+    data = {"fetch": {"per_host_delay_s": 0, "timeout_s": 5, "allow_private_links": True},
+            "sources": [{"name": n, "url": server.base_url(site) + path, "region": "marseille",
+                         "language": "fr", "outlet": site} for n, site, path in feeds]}
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(data))
+    return p
+
+
+def ingest(sources, db):
+    return run_cli("ingest", "--sources", str(sources), "--db", str(db),
+                   "--missions", str(CONFIG / "missions.yaml"), "--workers", "1")
+
+
+def rows(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_edited_article_keeps_its_row(world):
+    """A newer `updated` in the feed refetches the page; the row is updated, a revision kept."""
+    sites, server, tmp = world
+    sites.write("alpha", "/a/accord/", page("Accord signé", LOREM["wire"], "2017-11-07T10:00:00+01:00"))
+    sites.write("alpha", "/feed.xml", rss([{"title": "Accord signé", "path": "/a/accord/",
+                                            "date": "Tue, 07 Nov 2017 10:00:00 +0100"}]))
+    src = write_sources(tmp, server, [("alpha-eco", "alpha", "/feed.xml")])
+    db = tmp / "db" / "press.duckdb"
+    ingest(src, db)
+    (aid, rev, h1), = rows(db, "SELECT article_id, revision, content_hash FROM articles")
+    assert rev == 1
+    edited = LOREM["wire"] + " Mise à jour : le conseil métropolitain ratifiera l'accord en décembre."
+    sites.write("alpha", "/a/accord/", page("Accord signé (mis à jour)", edited, "2017-11-07T10:00:00+01:00"))
+    sites.write("alpha", "/feed.xml", rss([{"title": "Accord signé", "path": "/a/accord/",
+                                            "date": "Tue, 07 Nov 2017 10:00:00 +0100",
+                                            "updated": "2017-11-08T09:00:00+01:00"}]))
+    server.reload()
+    out = ingest(src, db)
+    assert "1 updated" in out.stdout, out.stdout
+    (aid2, rev2, h2, title), = rows(db, "SELECT article_id, revision, content_hash, title FROM articles")
+    assert aid2 == aid and rev2 == 2 and h2 != h1 and "mis à jour" in title
+    (r_id, r_rev, r_hash), = rows(db, "SELECT article_id, revision, content_hash FROM article_revisions")
+    assert (r_id, r_rev, r_hash) == (aid, 1, h1)
+    # one story still, the article's own
+    assert len(rows(db, "SELECT DISTINCT story_id FROM articles")) == 1
+
+
+def test_listed_in_two_feeds_first_source_wins(world):
+    """One article in two feeds of its outlet (one URL with tracking parameters) is one row,
+    attributed to the feed listed first in sources.yaml, with both URLs as aliases."""
+    sites, server, tmp = world
+    sites.write("alpha", "/a/accord/", page("Accord signé", LOREM["wire"], "2017-11-07T10:00:00+01:00"))
+    sites.write("alpha", "/eco.xml", rss([{"title": "Accord", "path": "/a/accord/?utm_source=rss&utm_medium=feed",
+                                           "date": "Tue, 07 Nov 2017 10:00:00 +0100"}]))
+    sites.write("alpha", "/une.xml", rss([{"title": "Accord", "path": "/a/accord/",
+                                           "date": "Tue, 07 Nov 2017 10:00:00 +0100"}]))
+    for order in (["alpha-une", "alpha-eco"], ["alpha-eco", "alpha-une"]):
+        feeds = [(n, "alpha", "/" + n.split("-")[1] + ".xml") for n in order]
+        src = write_sources(tmp, server, feeds, name=f"{order[0]}.yaml")
+        db = tmp / order[0] / "press.duckdb"
+        ingest(src, db)
+        (source, n), = rows(db, "SELECT source, count(*) FROM v_articles GROUP BY 1")
+        assert source == order[0] and n == 1
+        urls = {u for (u,) in rows(db, "SELECT url FROM article_aliases")}
+        assert any("utm_source" in u for u in urls) and any(u.endswith("/a/accord/") for u in urls)
+
+
+def test_copies_grouped_whatever_the_feed_order(world):
+    """Two outlets carrying one wire text form one story; reversing sources.yaml gives the same
+    article ids and the same grouping."""
+    sites, server, tmp = world
+    copy = LOREM["wire"].replace("a signé mardi", "a officiellement signé ce mardi")
+    sites.write("alpha", "/a/accord/", page("Marseille et Miami signent", LOREM["wire"], "2017-11-07T10:00:00+01:00"))
+    sites.write("alpha", "/a/tram/", page("Le tram prolongé", LOREM["tram"], "2017-11-06T10:00:00+01:00"))
+    sites.write("beta", "/b/miami/", page("Un accord avec Miami-Dade", copy, "2017-11-07T12:00:00+01:00"))
+    sites.write("alpha", "/feed.xml", rss([
+        {"title": "Marseille et Miami signent", "path": "/a/accord/", "date": "Tue, 07 Nov 2017 10:00:00 +0100"},
+        {"title": "Le tram prolongé", "path": "/a/tram/", "date": "Mon, 06 Nov 2017 10:00:00 +0100"}]))
+    sites.write("beta", "/feed.xml", rss([
+        {"title": "Un accord avec Miami-Dade", "path": "/b/miami/", "date": "Tue, 07 Nov 2017 12:00:00 +0100"}]))
+    results = []
+    for order in (["alpha", "beta"], ["beta", "alpha"]):
+        src = write_sources(tmp, server, [(n, n, "/feed.xml") for n in order], name=f"{order[0]}.yaml")
+        db = tmp / f"first-{order[0]}" / "press.duckdb"
+        ingest(src, db)
+        results.append(rows(db, "SELECT article_id, source, story_id FROM v_articles ORDER BY 1"))
+    assert results[0] == results[1]
+    stories = {}
+    for aid, source, story in results[0]:
+        stories.setdefault(story, []).append(source)
+    assert sorted(map(sorted, stories.values())) == [["alpha"], ["alpha", "beta"]]
