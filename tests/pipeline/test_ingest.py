@@ -249,3 +249,41 @@ def test_sample_aliases_and_robots(loaded, expected):
     refused = {_path(u) for (u,) in con.execute(
         "SELECT url FROM page_log WHERE outcome = 'robots_disallowed'").fetchall()}
     assert refused == {_path(r["url"]) for r in expected["robots_disallowed"]}
+
+
+def test_reclassify_follows_edited_rules_offline(loaded, tmp_path, sample_server):
+    """A watchlist edit re-tags stored articles with `pressmon reclassify`, without any request."""
+    import re
+    import shutil
+
+    db = tmp_path / "press.duckdb"
+    shutil.copyfile(loaded["db"], db)
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    watchlist = config / "watchlist.yaml"
+    text = watchlist.read_text(encoding="utf-8")
+    raised = re.sub(r"(\n\s*threshold:\s*)[0-9.]+", r"\g<1>1000.0", text, count=1)
+    assert raised != text
+    before = duckdb.connect(str(db), read_only=True).execute(
+        "SELECT count(*) FILTER (WHERE relevant), any_value(rules_version) FROM articles").fetchall()[0]
+    assert before[0] > 0
+    sample_server.reset_log()
+    watchlist.write_text(raised, encoding="utf-8")
+    out = run_cli("reclassify", "--db", str(db), "--config-dir", str(config),
+                  "--missions", str(config / "missions.yaml"))
+    assert "reclassified" in out.stdout
+    con = duckdb.connect(str(db), read_only=True)
+    relevant, versions = con.execute(
+        "SELECT count(*) FILTER (WHERE relevant), list(DISTINCT rules_version) FROM articles").fetchall()[0]
+    assert relevant == 0 and versions != [before[1]] and len(versions) == 1
+    assert con.execute("SELECT count(*) FROM v_articles WHERE matched_terms <> [] "
+                       "OR mission_id IS NOT NULL").fetchall()[0][0] == 0
+    assert sample_server.requests == []
+    # and back: the original rules give the original tags again
+    watchlist.write_text(text, encoding="utf-8")
+    con.close()
+    run_cli("reclassify", "--db", str(db), "--config-dir", str(config),
+            "--missions", str(config / "missions.yaml"))
+    again = duckdb.connect(str(db), read_only=True).execute(
+        "SELECT count(*) FILTER (WHERE relevant), any_value(rules_version) FROM articles").fetchall()[0]
+    assert again == before
