@@ -314,3 +314,22 @@ def test_press_monitor_page_shows_the_runs(airflow, good_run, failing_run):
     assert "Press monitor" in page.text
     assert quote(good_id, safe="") in page.text
     assert f"<td class='num'>{new_articles}</td>" in page.text
+
+
+def test_dags_parsed_without_import_errors(airflow):
+    """The running Airflow parsed both DAG files with no import error and the expected tasks."""
+    expected = {
+        "press_ingest": {"plan", "per_feed.fetch", "per_feed.extract", "per_feed.classify",
+                         "load", "check_quality", "check_feeds"},
+        "press_weekly_digest": {"render", "send"},
+    }
+    for dag_id in expected:
+        wait_for(f"DAG {dag_id} to be parsed", lambda: airflow.http.get(
+            f"/api/v2/dags/{dag_id}").status_code == 200, airflow.proc, airflow.log, 120)
+    errors = airflow.api("GET", "/importErrors")
+    assert errors["total_entries"] == 0, errors
+    for dag_id, tasks in expected.items():
+        dag = airflow.api("GET", f"/dags/{dag_id}")
+        assert "pressmon" in [t["name"] for t in dag["tags"]] and dag["owners"] == ["pressmon"]
+        got = {t["task_id"] for t in airflow.api("GET", f"/dags/{dag_id}/tasks")["tasks"]}
+        assert got == tasks
