@@ -61,6 +61,8 @@ class Corpus:
     page_bytes_min: int
     page_bytes_max: int
     languages: dict[str, int] = field(default_factory=dict)
+    # (outlet, path) of each syndicated copy and of the original it was made from
+    copy_pairs: list[tuple[tuple[str, str], tuple[str, str]]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- text
@@ -544,9 +546,12 @@ def generate(root: Path, *, articles: int = 2000, outlets: int = 25, feeds: int 
         lang = o.lang
         section = feed_section(lang, f, outlets)
         pool = [c for c in originals[lang][-200:] if c[0] != o.name]
+        copied_from = None
+        path_of = f"/{{:%Y/%m/%d}}/{section}/article-{n + 1:06d}.html"
         if pool and rng.random() < copy_share:
-            src_outlet, title, paras, published, relevant = rng.choice(pool)
+            src_outlet, src_path, title, paras, published, relevant = rng.choice(pool)
             title, paras = edit_copy(rng, lang, title, paras)
+            copied_from = (src_outlet, src_path)
             published = published + dt.timedelta(hours=rng.randint(1, 20))
             stats.copies += 1
         else:
@@ -557,10 +562,13 @@ def generate(root: Path, *, articles: int = 2000, outlets: int = 25, feeds: int 
                 published = MISSION_START + dt.timedelta(seconds=rng.randint(0, MISSION_DAYS * 86400))
             else:
                 published = CORPUS_START + dt.timedelta(seconds=rng.randint(0, CORPUS_DAYS * 86400))
-            originals[lang].append((o.name, title, paras, published, relevant))
+            originals[lang].append((o.name, path_of.format(published), title, paras, published,
+                                    relevant))
         stats.relevant += relevant
         author = rng.choice(POOLS[lang]["people"])
-        path = f"/{published:%Y/%m/%d}/{section}/article-{n + 1:06d}.html"
+        path = path_of.format(published)
+        if copied_from:
+            stats.copy_pairs.append(((o.name, path), copied_from))
         page = page_html(rng, o, path, title, paras, published, author, section)
         data = page.encode("utf-8")
         target = root / "sites" / o.name / path.lstrip("/")
