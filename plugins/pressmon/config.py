@@ -17,6 +17,7 @@ import yaml
 
 from . import PROJECT_URL, __version__
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
 HOME_REGIONS = ("marseille", "national")
 
@@ -35,7 +36,8 @@ def read_yaml(path: Path) -> Any:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     try:
-        return yaml.safe_load(text)
+        # libyaml's loader is ~10x faster than the pure-Python one; same safe subset.
+        return yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

@@ -463,6 +463,22 @@ class _Decoder:
         return bytes(self.out)
 
 
+_SSL_CONTEXT: ssl.SSLContext | None = None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context per process: loading the CA bundle costs ~30 ms, every Fetcher
+    (one per feed task) would pay it again."""
+    global _SSL_CONTEXT
+    if _SSL_CONTEXT is None:
+        try:
+            import certifi
+            _SSL_CONTEXT = ssl.create_default_context(cafile=certifi.where())
+        except ImportError:
+            _SSL_CONTEXT = ssl.create_default_context()
+    return _SSL_CONTEXT
+
+
 class Fetcher:
     """Polite, bounded HTTP GETs. One per task process (or thread pool); close it when done."""
 
@@ -474,13 +490,8 @@ class Fetcher:
             else Path(state_dir)
         self._gate = _HostGate(self.state_dir, settings.per_host_concurrency,
                                settings.per_host_delay_s)
-        try:
-            import certifi
-            ctx = ssl.create_default_context(cafile=certifi.where())
-        except ImportError:
-            ctx = ssl.create_default_context()
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ctx, max_connections=64, keepalive_expiry=30.0,
+            ssl_context=_ssl_context(), max_connections=64, keepalive_expiry=30.0,
             network_backend=_GuardedBackend(), retries=0)
         self._robots: dict[str, RobotsRules] = {}
         self._robots_locks: dict[str, threading.Lock] = {}

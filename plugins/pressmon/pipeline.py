@@ -121,53 +121,63 @@ def parse_time(value) -> dt.datetime | None:
 # --------------------------------------------------------------------------- reading state
 
 
-@dataclass
-class KnownState:
-    """What the previous loads left, read from the snapshot: feed validators and known URLs."""
+class SnapshotReader:
+    """What the previous loads left, read from the published snapshot (never the live file):
+    feed validators and backoff, and which article URLs are already stored.
 
-    feed: dict | None
-    known: dict[str, dt.datetime | None]  # canonical URL -> stored updated/published time
+    Without a snapshot (first cycle) everything is new; the load deduplicates anyway.
+    """
 
+    def __init__(self, paths: Paths):
+        from . import store
 
-def read_known_state(paths: Paths, source: str, canonical_urls: list[str] | None = None,
-                     outlet: str | None = None) -> KnownState:
-    from . import store
-    from .store import fetch_one
+        self.con = None
+        snap = store.snapshot_path(paths.db)
+        if snap.exists():
+            try:
+                self.con = store.connect(snap, read_only=True)
+            except store.StoreError as exc:
+                log.warning("snapshot unreadable, treating every article as new: %s", exc)
 
-    snap = store.snapshot_path(paths.db)
-    if not snap.exists():
-        return KnownState(None, {})
-    try:
-        con = store.connect(snap, read_only=True)
-    except store.StoreError as exc:
-        log.warning("snapshot unreadable, treating every article as new: %s", exc)
-        return KnownState(None, {})
-    try:
-        row = fetch_one(con,
+    def __enter__(self) -> "SnapshotReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+
+    def feed_state(self, source: str) -> dict | None:
+        if self.con is None:
+            return None
+        rows = self.con.execute(
             "SELECT etag, last_modified, body_hash, consecutive_failures, next_attempt_at "
-            "FROM feed_state WHERE source = ?", [source])
-        feed = None
-        if row:
-            feed = dict(zip(("etag", "last_modified", "body_hash", "consecutive_failures",
-                             "next_attempt_at"), row))
-        known: dict[str, dt.datetime | None] = {}
-        if canonical_urls:
-            rows = con.execute(
-                "SELECT al.canonical_url, coalesce(a.updated_at, a.published_at) "
-                "FROM article_aliases al JOIN articles a USING (article_id) "
-                "WHERE a.outlet = ? AND al.canonical_url IN (SELECT unnest(?))",
-                [outlet, canonical_urls]).fetchall()
-            for url, stamp in rows:
-                known[url] = parse_time(stamp)
-        return KnownState(feed, known)
-    finally:
-        con.close()
+            "FROM feed_state WHERE source = ?", [source]).fetchall()
+        if not rows:
+            return None
+        return dict(zip(("etag", "last_modified", "body_hash", "consecutive_failures",
+                         "next_attempt_at"), rows[0]))
+
+    def known(self, outlet: str, canonical_urls: list[str]) -> dict[str, dt.datetime | None]:
+        """Canonical URL -> the stored article's last known update (or publication) time."""
+        if self.con is None or not canonical_urls:
+            return {}
+        rows = self.con.execute(
+            "SELECT al.canonical_url, coalesce(a.updated_at, a.published_at) "
+            "FROM article_aliases al JOIN articles a USING (article_id) "
+            "WHERE a.outlet = ? AND al.canonical_url IN (SELECT unnest(?))",
+            [outlet, canonical_urls]).fetchall()
+        return {url: parse_time(stamp) for url, stamp in rows}
 
 
 # --------------------------------------------------------------------------- stage 1: fetch
 
 
-def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str) -> dict:
+def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
+                snapshot: SnapshotReader | None = None) -> dict:
     """Fetch one feed and its new article pages into the staging folder.
 
     Returns the feed's outcome (the future ``fetch_log`` row). The outcome file is written
@@ -191,8 +201,9 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
         "duration_ms": None, "new_articles": 0, "state": None, "pages": 0,
         "warning": None,
     }
-    prior = read_known_state(paths, source.name)
-    feed_state = prior.feed or {}
+    own_snapshot = snapshot is None
+    snapshot = snapshot or SnapshotReader(paths)
+    feed_state = snapshot.feed_state(source.name) or {}
     next_at = parse_time(feed_state.get("next_attempt_at"))
     try:
         if next_at and next_at > started:
@@ -229,16 +240,21 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
                                f"{parsed.warning}", state=None, transient=False)
                 return outcome
             outcome["outcome"] = "ok"
-            wanted = _new_entries(paths, source, parsed.entries, canonicalize_url,
+            wanted = _new_entries(snapshot, source, parsed.entries, canonicalize_url,
                                   sources.fetch.max_pages_per_feed)
+            if own_snapshot:
+                snapshot.close()
             outcome["pages"] = _fetch_pages(fetcher, source, wanted, out, sources.fetch)
             return outcome
     finally:
+        if own_snapshot:
+            snapshot.close()
         outcome["duration_ms"] = int((time.monotonic() - t0) * 1000)
         write_json(out / FEED_FILE, outcome)
 
 
-def _new_entries(paths: Paths, source: Source, entries, canonicalize_url, limit: int) -> list:
+def _new_entries(snapshot: SnapshotReader, source: Source, entries, canonicalize_url,
+                 limit: int) -> list:
     """Entries whose article is not stored yet, or that the feed says were updated since."""
     keyed = []
     seen = set()
@@ -248,7 +264,7 @@ def _new_entries(paths: Paths, source: Source, entries, canonicalize_url, limit:
             continue
         seen.add(canon)
         keyed.append((index, entry, canon))
-    known = read_known_state(paths, source.name, [c for _, _, c in keyed], source.outlet).known
+    known = snapshot.known(source.outlet, [c for _, _, c in keyed])
     wanted = []
     for index, entry, canon in keyed:
         if canon in known:
@@ -374,12 +390,12 @@ def build_record(source: Source, page: dict, ext: dict, choose_canonical, conten
 def classify_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
                    rules=None) -> dict:
     """Tag the feed's article records with relevance, mission and topics."""
-    from .classify import classify_article, load_rules
+    from .classify import classify_article
 
     folder = feed_dir(paths, cycle_id, source_name)
     if not (folder / ARTICLES_FILE).exists():
         return {"source": source_name, "articles": 0, "relevant": 0}
-    rules = rules or load_rules(paths.config_dir, paths.missions)
+    rules = rules or cached_rules(paths)
     relevant = 0
 
     def rows():
@@ -392,6 +408,31 @@ def classify_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle
 
     n = write_jsonl(folder / CLASSIFIED_FILE, rows())
     return {"source": source_name, "articles": n, "relevant": relevant}
+
+
+_RULES_CACHE: dict = {}
+
+
+def cached_rules(paths: Paths):
+    """The rules, loaded once per process while their files are unchanged."""
+    from .classify import load_rules
+
+    files = (paths.watchlist, paths.topics, paths.missions)
+    key = tuple((str(f), *_stat(f)) for f in files)
+    rules = _RULES_CACHE.get(key)
+    if rules is None:
+        rules = load_rules(paths.config_dir, paths.missions)
+        _RULES_CACHE.clear()
+        _RULES_CACHE[key] = rules
+    return rules
+
+
+def _stat(path: Path) -> tuple:
+    try:
+        st = path.stat()
+        return (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return (None, None)
 
 
 def _classify_input(rec: dict) -> dict:
@@ -412,9 +453,8 @@ def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: s
                keep_staging: bool = False) -> dict:
     """Load every feed's staged files in one transaction, publish the snapshot."""
     from . import load as loader
-    from .classify import load_rules
 
-    rules = load_rules(paths.config_dir, paths.missions)
+    rules = cached_rules(paths)
     missions = load_missions(paths.missions)
     folder = cycle_dir(paths, cycle_id)
     feeds = []
@@ -438,34 +478,63 @@ def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: s
 # --------------------------------------------------------------------------- whole cycle
 
 
+_WORKER_SNAPSHOT: dict = {}
+
+
+def _worker_snapshot(paths: Paths) -> SnapshotReader:
+    """One snapshot connection per worker process, shared by the feeds it handles: the
+    snapshot does not change before the load, and opening DuckDB costs tens of ms."""
+    reader = _WORKER_SNAPSHOT.get(paths.db)
+    if reader is None:
+        reader = _WORKER_SNAPSHOT[paths.db] = SnapshotReader(paths)
+    return reader
+
+
 def _feed_worker(args) -> dict:
     paths, sources, name, cycle_id = args
-    outcome = fetch_stage(paths, sources, name, cycle_id)
+    outcome = fetch_stage(paths, sources, name, cycle_id, snapshot=_worker_snapshot(paths))
     if outcome.get("outcome") == "ok":
         extract_stage(paths, sources, name, cycle_id)
         classify_stage(paths, sources, name, cycle_id)
     return outcome
 
 
+def _warm_up() -> None:
+    """Load the heavy parts once in the parent: forked workers inherit them instead of each
+    paying for them (langdetect's profiles alone take most of a second)."""
+    from . import canonical, dedupe, extract, feeds, fetch  # noqa: F401
+    from .language import _detector_factory
+
+    _detector_factory()
+
+
 def run_cycle(paths: Paths, *, workers: int | None = None, runner: str = "cli",
               cycle_id: str | None = None) -> dict:
     """One full ingest cycle in this process and a pool of worker processes."""
-    from .classify import load_rules
     from .store import check_writable
 
     # Bad configuration or an unwritable database stop the run before any fetch.
     sources = load_sources(paths.sources)
-    load_rules(paths.config_dir, paths.missions)
+    cached_rules(paths)
     check_writable(paths.db)
     cycle_id = cycle_id or new_cycle_id(runner)
     started = now()
     names = [s.name for s in sources.sources]
     workers = workers or min(len(names), os.cpu_count() or 1, 8)
     jobs = [(paths, sources, name, cycle_id) for name in names]
-    if workers <= 1:
-        for job in jobs:
-            _feed_worker(job)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(_feed_worker, jobs))
+    if workers > 1:
+        _warm_up()
+    try:
+        if workers <= 1:
+            for job in jobs:
+                _feed_worker(job)
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(_feed_worker, jobs))
+    finally:
+        # The parent's reader (single-worker runs) must be closed before the load
+        # replaces the snapshot.
+        for reader in _WORKER_SNAPSHOT.values():
+            reader.close()
+        _WORKER_SNAPSHOT.clear()
     return load_stage(paths, sources, cycle_id, runner=runner, started_at=started)
