@@ -14,6 +14,8 @@ snapshot published after each load, and mails it once to communications staff.
   `recipients` in `config/digest.yaml` (sender there too).
 * **Params** (manual trigger): `week` (`YYYY-Www`, default the previous week) and `force`
   (send again a week already sent).
+* **Alerts**: a failed task mails the operators (Variable `pressmon_alert_recipients`,
+  connection `smtp_default`) with the DAG, task, try and log link.
 * The `pressmon_articles` asset is an inlet (lineage only): the digest runs by its cron, not
   after each hourly load.
 """
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 from airflow.sdk import (Asset, CronTriggerTimetable, Param, dag, get_current_context, task,
                          timezone)
+
+from pressmon.alerts import failure_notifier
 
 ARTICLES = Asset(name="pressmon_articles", uri="pressmon://warehouse/articles")
 WRITER_POOL = "duckdb_writer"
@@ -40,7 +44,7 @@ WRITER_POOL = "duckdb_writer"
                       description="ISO week YYYY-Www; empty: the week before the run"),
         "force": Param(False, type="boolean", description="send again a week already sent"),
     },
-    default_args={"owner": "pressmon", "retries": 0},
+    default_args={"owner": "pressmon", "retries": 0, "on_failure_callback": failure_notifier()},
 )
 def press_weekly_digest():
     @task(inlets=[ARTICLES])

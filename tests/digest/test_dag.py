@@ -19,7 +19,7 @@ BIN = Path(sys.executable).parent
 DAG_FILE = ROOT / "dags" / "press_weekly_digest.py"
 
 
-def test_dag_file_imports_only_the_task_sdk_at_top_level():
+def test_dag_file_imports_only_light_modules_at_top_level():
     tree = ast.parse(DAG_FILE.read_text(encoding="utf-8"))
     modules = set()
     for node in tree.body:
@@ -27,7 +27,8 @@ def test_dag_file_imports_only_the_task_sdk_at_top_level():
             modules |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
             modules.add(node.module)
-    assert modules == {"__future__", "airflow.sdk"}
+    # the alert notifier is the one light pressmon import DAG files share
+    assert modules == {"__future__", "airflow.sdk", "pressmon.alerts"}
 
 
 def test_dag_wiring():
