@@ -682,8 +682,8 @@ def main(argv: list[str] | None = None) -> int:
         report.figure("peak memory (RSS summed over the process tree)", mb(first.peak_rss),
                       f"< {TARGET_PEAK_MB:.0f} MB at {TARGET_PEAK_AT_ARTICLES:,} articles",
                       (first.peak_rss / 1e6 < TARGET_PEAK_MB) if at_target else None,
-                      f"PSS {mb(first.peak_pss)} (shared pages counted once); "
-                      + ("" if at_target else f"this run has {args.articles:,} articles, "
+                      f"PSS {mb(first.peak_pss)} (shared pages counted once)"
+                      + ("" if at_target else f"; this run has {args.articles:,} articles, "
                          "run --articles 20000 for the verdict"))
         if s["feeds_error"]:
             report.out(f"- failed feeds: {s['failed_feeds']}")
@@ -718,17 +718,18 @@ def main(argv: list[str] | None = None) -> int:
                    f"included; the sites run in another process). {n:,} article records "
                    f"(an article listed in two feeds is extracted twice, loaded once).")
         report.out("")
-        report.out("| stage | wall s | CPU s | articles/s (wall) | ms per article |")
-        report.out("|---|---:|---:|---:|---:|")
+        report.out("| stage | wall s | CPU s | articles/s (wall) | wall ms per article | "
+                   "CPU ms per article |")
+        report.out("|---|---:|---:|---:|---:|---:|")
         total_w = total_c = 0.0
         for stage in (*STAGES, "hand-over files, records"):
             w, c = timers.wall.get(stage, 0.0), timers.cpu.get(stage, 0.0)
             total_w += w
             total_c += c
             report.out(f"| {stage} | {w:.2f} | {c:.2f} | {n / w if w > 0 else 0:,.0f} | "
-                       f"{w / n * 1000:.1f} |")
+                       f"{w / n * 1000:.1f} | {c / n * 1000:.1f} |")
         report.out(f"| **all, one worker** | {total_w:.2f} | {total_c:.2f} | {n / total_w:,.0f} | "
-                   f"{total_w / n * 1000:.1f} |")
+                   f"{total_w / n * 1000:.1f} | {total_c / n * 1000:.1f} |")
         report.out("")
         report.out(f"dedup + clustering splits into signatures/hashes "
                    f"{timers.wall.get('dedup + clustering', 0) - timers.story_wall:.2f} s and "
