@@ -59,7 +59,9 @@ def load_corpus(con, corpus: dict, *, now: dt.datetime | None = None) -> None:
                      m.get("partner_region"), m.get("terms", [])])
     insert_articles(con, corpus.get("articles", []), sources)
     for f in corpus.get("fetch_log", []):
-        con.execute("INSERT INTO fetch_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO fetch_log (cycle_id, source, url, started_at, outcome, "
+                    "http_status, error, items, duration_ms, new_articles) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     ["c1", f["source"], f"https://x.test/{f['source']}.xml",
                      now - dt.timedelta(hours=f["hours_ago"]), f["outcome"],
                      f.get("http_status"), f.get("error"), f.get("items"), 100, f.get("new", 0)])

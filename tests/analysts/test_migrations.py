@@ -16,7 +16,8 @@ TABLES_001 = ["sources", "cycles", "fetch_log", "feed_state", "page_log", "artic
 
 
 def make_v1_database(path):
-    """What pressmon's first release wrote: 001 applied and recorded, and some history."""
+    """What pressmon's first release wrote: 001 applied and recorded, and some history (a
+    cycle whose figures agree with its fetch_log rows, as the first release wrote them)."""
     con = duckdb.connect(str(path))
     con.execute(INIT.read_text(encoding="utf-8"))
     con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, name VARCHAR NOT NULL, "
@@ -27,7 +28,7 @@ def make_v1_database(path):
           ('gomet', 'https://gomet.test/feed/', 'marseille', 'fr', 'gomet', 0, true, '2017-11-06 08:00+00'),
           ('herald', 'https://herald.test/rss', 'miami', 'en', 'herald', 1, false, '2017-11-06 08:00+00');
         INSERT INTO cycles VALUES ('c1', 'cli', '2017-11-06 08:00+00', '2017-11-06 08:01+00',
-          2, 0, 0, 0, 2, 0, 1, 2, 'r1');
+          1, 0, 1, 0, 1, 0, 1, 1, 'r1');
         INSERT INTO fetch_log VALUES
           ('c1', 'gomet', 'https://gomet.test/feed/', '2017-11-06 08:00+00', 'ok', 200, NULL, 5, 120, 1),
           ('c1', 'herald', 'https://herald.test/rss', '2017-11-06 08:00+00', 'error', 503, 'HTTP 503', NULL, 80, 0);
