@@ -133,3 +133,36 @@ def test_analyst_holding_the_snapshot_does_not_stop_the_next_loads(tmp_path, mon
     assert summary["held_count_end"] == 11  # its open file never changed under it
     assert set(summary["seen_parquet"]) <= set(expected)
     assert reader.returncode == 0, reader.stderr.read()
+
+
+def test_ingest_runs_while_an_analyst_holds_the_snapshot(sample_sources, pm_env, tmp_path):
+    """The real load path: `pressmon ingest` publishes the snapshot and the exports, and a
+    second ingest succeeds while an analyst process keeps the first snapshot open."""
+    from conftest import run_cli
+
+    db = tmp_path / "db" / "press.duckdb"
+    run_cli("ingest", "--sources", str(sample_sources), "--db", str(db), env=pm_env)
+    paths = get_paths(db=str(db))
+    first_set = exports.current_set(paths)
+    assert first_set is not None
+    reader = subprocess.Popen(
+        [sys.executable, str(READER), str(store.snapshot_path(db)), str(paths.exports_dir)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        hello = json.loads(reader.stdout.readline())
+        assert hello == {"ready": True, "held_count": 72}  # sample/EXPECTED.md: 72 articles
+        proc = run_cli("ingest", "--sources", str(sample_sources), "--db", str(db),
+                       env=pm_env, check=False)
+        assert proc.returncode == 0, proc.stderr
+        reader.stdin.write("check\nstop\n")
+        reader.stdin.flush()
+        assert json.loads(reader.stdout.readline()) == {"parquet": 72}
+        summary = json.loads(reader.stdout.readline())
+    finally:
+        if reader.poll() is None:
+            reader.stdin.close()
+        reader.wait(timeout=30)
+    assert summary["errors"] == [] and summary["held_count_end"] == 72
+    assert exports.current_set(paths) != first_set  # the second load published a new set
+    manifest = json.loads((exports.current_set(paths) / "manifest.json").read_text())
+    assert manifest["tables"]["articles"]["rows"] == 72
