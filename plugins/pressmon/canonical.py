@@ -34,7 +34,7 @@ TRACKING_PREFIXES = ("utm_", "ns_", "pk_", "mtm_", "hsa_", "at_", "oly_", "trk_"
 _AMBIGUOUS = frozenset({"s", "src", "from", "origin", "partner", "cmp", "feed", "rss", "sh", "share"})
 _CAMPAIGN_VALUE = re.compile(r"^(rss|feed|atom|twitter|tw|facebook|fb|social|newsletter|email|"
                              r"mail|share|sharing|push|app|amp|google|gnews|flipboard|"
-                             r"linkedin|whatsapp|copy|copylink|homepage|hp|\d{0,2})([_\-.].*)?$",
+                             r"linkedin|whatsapp|copy|copylink|homepage|hp|)([_\-.].*)?$",
                              re.IGNORECASE)
 _HOST_PREFIXES = ("www.", "www2.", "www3.", "m.", "mobile.", "amp.")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -146,7 +146,9 @@ def _canonicalize(raw: str) -> str:
         if host.startswith(prefix) and host.count(".") >= 2:
             host = host[len(prefix):]
             break
-    scheme = "https"
+    # http and https name one article; an explicit non-default port keeps its own scheme,
+    # which is then part of how the site is reached.
+    scheme = "https" if port is None or port in _DEFAULT_PORTS.values() else scheme
     if port is not None and port in _DEFAULT_PORTS.values():
         port = None
     netloc = host + (f":{port}" if port is not None else "")

@@ -17,7 +17,16 @@ import yaml
 
 from . import PROJECT_URL, __version__
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML's safe subset (libyaml's loader when available, ~10x faster), with dates left
+    as text: a date like 2017-11-35 must reach validation, which names the entry and field,
+    instead of failing inside the parser."""
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                            lambda loader, node: loader.construct_scalar(node))
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
 HOME_REGIONS = ("marseille", "national")
 
@@ -306,7 +315,9 @@ def load_missions(path: Path) -> MissionsConfig:
             partner=sec.get("partner", str, default=""),
             start=start,
             end=end,
-            partner_region=sec.get("partner_region", str),
+            partner_region=sec.get("partner_region", str, check=lambda v: None if NAME_RE.match(v)
+                               else "must be a region name as used in sources.yaml, "
+                                    "such as miami"),
             terms=tuple(sec.str_list("terms")),
         ))
     return MissionsConfig(path, tuple(missions))

@@ -732,6 +732,7 @@ def send_digest(paths, week: str, recipients, *, smtp_url: str | None = None,
     the server's answer and records nothing. ``transport`` replaces plain SMTP to ``smtp_url``
     (the DAG passes one built on Airflow's SMTP connection).
     """
+    from . import store
     from .store import open_reader, open_writer
 
     wk = parse_week(week)
@@ -772,7 +773,12 @@ def send_digest(paths, week: str, recipients, *, smtp_url: str | None = None,
                     "stories, articles, forced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [wk.label, msg["Message-ID"], rendered[0], accepted, sent_at,
                      digest.story_count, digest.article_count, bool(previous and force)])
-        con.execute("CHECKPOINT")
+        try:
+            # Readers (the UI, analysts) see the send without waiting for the next load.
+            store.publish_snapshot(con, paths.db)
+        except (OSError, store.StoreError) as exc:
+            log.warning("digest %s sent and recorded; snapshot not republished: %s",
+                        wk.label, exc)
     finally:
         con.close()
     log.info("digest %s sent to %s (message %s)", wk.label, ", ".join(accepted),

@@ -105,9 +105,13 @@ def _record_files(feeds) -> list[Path]:
         f = fdir / CLASSIFIED_FILE
         if f.exists():
             files.append(f)
-        elif (fdir / ARTICLES_FILE).exists() or (fdir / PAGES_FILE).exists():
+        elif outcome.get("pages"):
+            # Extraction or tagging did not finish (a failed task): forget the feed's
+            # validators, so that the next cycle reads the feed again and fetches them.
             log.warning("%s: pages fetched but not extracted/classified; they will be "
                         "fetched again next cycle", fdir.name)
+            outcome["state"] = None
+            outcome["incomplete"] = "pages fetched but not extracted"
     return files
 
 
@@ -244,7 +248,11 @@ TS = pa.timestamp("us", tz="UTC")
 FETCH_LOG_SCHEMA = [("cycle_id", pa.string()), ("source", pa.string()), ("url", pa.string()),
                     ("started_at", TS), ("outcome", pa.string()), ("http_status", pa.int32()),
                     ("error", pa.string()), ("items", pa.int32()), ("duration_ms", pa.int32()),
-                    ("new_articles", pa.int32())]
+                    ("new_articles", pa.int32()), ("runner", pa.string()),
+                    ("loaded_at", TS), ("updated_articles", pa.int32()),
+                    ("relevant_articles", pa.int32()), ("new_stories", pa.int32()),
+                    ("rules_version", pa.string()), ("load_key", pa.string()),
+                    ("warning", pa.string())]
 PAGE_LOG_SCHEMA = [("cycle_id", pa.string()), ("source", pa.string()), ("url", pa.string()),
                    ("fetched_at", TS), ("outcome", pa.string()), ("http_status", pa.int32()),
                    ("error", pa.string()), ("duration_ms", pa.int32())]
@@ -252,21 +260,38 @@ ALIAS_SCHEMA = [("url", pa.string()), ("canonical_url", pa.string()),
                 ("article_id", pa.string()), ("source", pa.string()), ("first_seen_at", TS)]
 
 
-def _refresh_config(con, sources: SourcesConfig, missions: MissionsConfig, at: dt.datetime):
+def _refresh_sources(con, sources: SourcesConfig, at: dt.datetime) -> None:
+    """Mirror sources.yaml, rewriting the table only when the configuration changed."""
+    wanted = [(s.name, s.url, s.region, s.language, s.outlet, s.position, s.is_home)
+              for s in sources.sources]
+    stored = con.execute("SELECT name, url, region, language, outlet, position, is_home "
+                         "FROM sources ORDER BY position").fetchall()
+    if stored == wanted:
+        return
     con.execute("DELETE FROM sources")
-    con.executemany(
-        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [[s.name, s.url, s.region, s.language, s.outlet, s.position, s.is_home, at]
-         for s in sources.sources])
+    con.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[*row, at] for row in wanted])
+
+
+def _refresh_missions(con, missions: MissionsConfig) -> None:
+    wanted = [(m.id, m.name, m.partner, m.start, m.end, m.partner_region, list(m.terms))
+              for m in missions.missions]
+    stored = con.execute("SELECT mission_id, name, partner, start_date, end_date, "
+                         "partner_region, terms FROM missions ORDER BY rowid").fetchall()
+    if stored == wanted:
+        return
     con.execute("DELETE FROM missions")
-    if missions.missions:
-        con.executemany(
-            "INSERT INTO missions VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[m.id, m.name, m.partner, m.start, m.end, m.partner_region, list(m.terms)]
-             for m in missions.missions])
+    if wanted:
+        con.executemany("INSERT INTO missions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [list(row) for row in wanted])
 
 
 def _update_feed_states(con, feeds, started: dt.datetime) -> None:
+    """Conditional-GET validators and failure backoff, per feed.
+
+    A row is rewritten only when something in it changes, so an unchanged cycle (every feed
+    not modified) leaves the table as it was; the time of each attempt is in fetch_log.
+    """
     from .fetch import backoff_until
 
     for source, outcome, _ in feeds:
@@ -274,28 +299,42 @@ def _update_feed_states(con, feeds, started: dt.datetime) -> None:
         if kind == "skipped":
             continue
         row = fetch_one(con,
-            "SELECT etag, last_modified, body_hash, consecutive_failures, last_success_at, "
-            "last_error_at, last_error FROM feed_state WHERE source = ?", [source.name])
-        etag, last_mod, body_hash, fails, last_ok, last_err_at, last_err = row or (
-            None, None, None, 0, None, None, None)
+            "SELECT etag, last_modified, body_hash, consecutive_failures, next_attempt_at, "
+            "last_success_at, last_error_at, last_error FROM feed_state WHERE source = ?",
+            [source.name])
+        old = row or (None, None, None, 0, None, None, None, None)
+        etag, last_mod, body_hash, fails, next_at, last_ok, last_err_at, last_err = old
         at = parse_time(outcome.get("started_at")) or started
-        if kind in ("ok", "not_modified"):
-            state = outcome.get("state") or {}
-            if kind == "ok" or state:
-                etag = state.get("etag") or (etag if kind == "not_modified" else None)
-                last_mod = state.get("last_modified") or (
-                    last_mod if kind == "not_modified" else None)
-                body_hash = state.get("body_hash") or body_hash
+        if kind == "ok":
+            state = outcome.get("state") or {}  # None: pages left for the next cycle
+            etag, last_mod, body_hash = (state.get("etag"), state.get("last_modified"),
+                                         state.get("body_hash"))
             fails, next_at, last_ok = 0, None, at
+        elif kind == "not_modified":
+            if fails:
+                fails, next_at, last_ok = 0, None, at
         else:
             fails = (fails or 0) + 1
             next_at = backoff_until(fails, at)
             last_err_at, last_err = at, outcome.get("error")
+        new = (etag, last_mod, body_hash, fails, next_at, last_ok, last_err_at, last_err)
+        if row is not None and new == tuple(old):
+            continue
         con.execute("DELETE FROM feed_state WHERE source = ?", [source.name])
         con.execute(
             "INSERT INTO feed_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [source.name, etag, last_mod, body_hash, fails, next_at, last_ok, last_err_at,
              last_err, at])
+
+
+def load_key_for(feeds) -> str:
+    """Fingerprint of what the stages staged: a retried load finds its cycle loaded, while a
+    cleared and re-run Airflow run (same run id, new fetches) is loaded as a new cycle."""
+    h = hashlib.sha256()
+    for source, outcome, _ in sorted(feeds, key=lambda f: f[0].name):
+        h.update(f"{source.name}|{outcome.get('started_at')}|{outcome.get('outcome')}\n"
+                 .encode())
+    return h.hexdigest()[:16]
 
 
 def load_cycle(paths: Paths, sources: SourcesConfig, missions: MissionsConfig,
@@ -305,34 +344,55 @@ def load_cycle(paths: Paths, sources: SourcesConfig, missions: MissionsConfig,
     started = started_at or min(
         (parse_time(o.get("started_at")) for _, o, _ in feeds if o.get("started_at")),
         default=now())
+    key = load_key_for(feeds)
     con = store.open_writer(paths.db, wait_s=wait_s)
     try:
-        done = fetch_one(con, "SELECT count(*) FROM cycles WHERE cycle_id = ?",
-                           [cycle_id])[0]
-        if done:
+        loaded = {cid for (cid,) in con.execute(
+            "SELECT DISTINCT cycle_id FROM fetch_log WHERE load_key = ?", [key]).fetchall()}
+        if loaded:
+            cycle_id = sorted(loaded)[0]
             log.info("cycle %s was already loaded; nothing to do", cycle_id)
-            summary = summarize(con, cycle_id)
         else:
+            base, n = cycle_id, 1
+            while fetch_one(con, "SELECT count(*) FROM fetch_log WHERE cycle_id = ?",
+                            [cycle_id])[0]:
+                n += 1  # the same Airflow run, cleared and run again
+                cycle_id = f"{base}.{n}"
             con.execute("BEGIN TRANSACTION")
             try:
                 _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
-                      started)
+                      started, key)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-            summary = summarize(con, cycle_id)
+        summary = summarize(con, cycle_id)
         store.publish_snapshot(con, paths.db)
+        _publish_exports(con, paths)
         return summary
     finally:
         con.close()
 
 
-def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner, started):
+def _publish_exports(con, paths: Paths) -> None:
+    """Parquet for BI tools; a failure here never undoes a committed load."""
+    try:
+        from .exports import publish_exports
+    except ImportError:
+        return
+    try:
+        publish_exports(con, paths)
+    except Exception as exc:
+        log.error("Parquet exports not published: %s", exc)
+
+
+def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner, started,
+          load_key):
     from .dedupe import assign_stories, story_id_for
 
     seen = now()
-    _refresh_config(con, sources, missions, seen)
+    _refresh_sources(con, sources, seen)
+    _refresh_missions(con, missions)
     region_of = {s.name: s.region for s in sources.sources}
 
     keys = _scan(_record_files(feeds))
@@ -356,7 +416,7 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
         story_items.append({"article_id": row["article_id"], "published_at": row["published_at"],
                             "first_seen_at": seen, "signature": rec.get("signature")})
 
-    updated = 0
+    updated_by_source: dict[str, int] = {}
     for g, ks in plan.existing.items():
         rec, aid = records[g], plan.existing_ids[g]
         old = fetch_one(con,
@@ -375,7 +435,7 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
         row["published_at"] = row["published_at"] or old_published
         con.execute("DELETE FROM articles WHERE article_id = ?", [aid])
         _insert_articles(con, [row])
-        updated += 1
+        updated_by_source[ks[0].source] = updated_by_source.get(ks[0].source, 0) + 1
         story_items.append({"article_id": aid, "published_at": row["published_at"],
                             "first_seen_at": first_seen, "signature": rec.get("signature")})
 
@@ -399,6 +459,15 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
         _insert_rows(con, "article_aliases", [r for r in alias_rows if r["url"] not in known],
                      ALIAS_SCHEMA)
 
+    # Search index: new rows are pending; revised ones are re-indexed.
+    try:
+        from .search import index_articles
+    except ImportError:
+        index_articles = None
+    if index_articles is not None:
+        index_articles(con, [r["article_id"] for r in new_rows]
+                       + [it["article_id"] for it in story_items])
+
     # Stories: new articles and edited ones; signature-less articles are their own story.
     with_sig = [it for it in story_items if it["signature"]]
     stories = (assign_stories(con, with_sig, window_days=sources.story_window_days)
@@ -415,19 +484,37 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
         finally:
             con.unregister("_pm_story_map")
 
-    # Logs and feed state.
-    new_by_source: dict[str, int] = {}
+    # Logs and feed state: each feed's row counts what its entries brought.
+    new_story_ids = {stories[r["article_id"]] for r in new_rows}
+    pre_existing = {r[0] for r in con.execute(
+        "SELECT DISTINCT story_id FROM articles WHERE story_id IN (SELECT unnest(?)) "
+        "AND cycle_id <> ?", [sorted(new_story_ids), cycle_id]).fetchall()}
+    per_source: dict[str, dict[str, int]] = {}
+    founded: set[str] = set()
     for row in new_rows:
-        new_by_source[row["source"]] = new_by_source.get(row["source"], 0) + 1
+        c = per_source.setdefault(row["source"], {"new": 0, "relevant": 0, "stories": 0})
+        c["new"] += 1
+        c["relevant"] += bool(row["relevant"])
+        story = stories[row["article_id"]]
+        if story not in pre_existing and story not in founded:
+            founded.add(story)
+            c["stories"] += 1
+    loaded_at = now()
     fetch_rows, page_rows = [], []
     for source, outcome, fdir in feeds:
+        c = per_source.get(source.name, {})
+        warnings = [w for w in (outcome.get("warning"), outcome.get("incomplete")) if w]
         fetch_rows.append({
             "cycle_id": cycle_id, "source": source.name, "url": source.url,
             "started_at": parse_time(outcome.get("started_at")) or started,
             "outcome": outcome.get("outcome") or "error",
             "http_status": outcome.get("http_status"), "error": outcome.get("error"),
             "items": outcome.get("items"), "duration_ms": outcome.get("duration_ms"),
-            "new_articles": new_by_source.get(source.name, 0),
+            "new_articles": c.get("new", 0), "runner": runner, "loaded_at": loaded_at,
+            "updated_articles": updated_by_source.get(source.name, 0),
+            "relevant_articles": c.get("relevant", 0), "new_stories": c.get("stories", 0),
+            "rules_version": rules_version, "load_key": load_key,
+            "warning": "; ".join(warnings) or None,
         })
         for page in read_jsonl(fdir / PAGES_FILE):
             page_rows.append({
@@ -436,22 +523,16 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
                 "outcome": page["page_outcome"], "http_status": page.get("http_status"),
                 "error": page.get("error"), "duration_ms": page.get("duration_ms"),
             })
+        classified = fdir / CLASSIFIED_FILE
+        for rec in read_jsonl(classified) if classified.exists() else ():
+            if rec.get("extract_error"):
+                page_rows.append({
+                    "cycle_id": cycle_id, "source": source.name, "url": rec["url"],
+                    "fetched_at": seen, "outcome": "extract_error", "http_status": None,
+                    "error": rec["extract_error"], "duration_ms": None})
     _insert_rows(con, "fetch_log", fetch_rows, FETCH_LOG_SCHEMA)
     _insert_rows(con, "page_log", page_rows, PAGE_LOG_SCHEMA)
     _update_feed_states(con, feeds, started)
-
-    counts = {o: sum(1 for r in fetch_rows if r["outcome"] == o)
-              for o in ("ok", "not_modified", "error", "skipped")}
-    new_story_ids = {stories[r["article_id"]] for r in new_rows}
-    pre_existing = {r[0] for r in con.execute(
-        "SELECT DISTINCT story_id FROM articles WHERE story_id IN (SELECT unnest(?)) "
-        "AND cycle_id <> ?", [sorted(new_story_ids), cycle_id]).fetchall()}
-    con.execute(
-        "INSERT INTO cycles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [cycle_id, runner, started, now(), counts["ok"], counts["not_modified"],
-         counts["error"], counts["skipped"], len(new_rows), updated,
-         sum(1 for r in new_rows if r["relevant"]), len(new_story_ids - pre_existing),
-         rules_version])
 
 
 def summarize(con, cycle_id: str) -> dict:
@@ -517,8 +598,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
                         "classified_at": stamp})
         con.execute("BEGIN TRANSACTION")
         try:
-            if paths.sources.exists():
-                _refresh_config(con, load_sources_for(paths), missions, stamp)
+            _refresh_missions(con, missions)
             if out:
                 table = pa.table({
                     "article_id": pa.array([r["article_id"] for r in out], pa.string()),
@@ -564,9 +644,3 @@ def load_missions_for(paths: Paths) -> MissionsConfig:
     from .config import load_missions
 
     return load_missions(paths.missions)
-
-
-def load_sources_for(paths: Paths) -> SourcesConfig:
-    from .config import load_sources
-
-    return load_sources(paths.sources)

@@ -240,11 +240,20 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
                                f"{parsed.warning}", state=None, transient=False)
                 return outcome
             outcome["outcome"] = "ok"
-            wanted = _new_entries(snapshot, source, parsed.entries, canonicalize_url,
-                                  sources.fetch.max_pages_per_feed)
+            wanted, truncated = _new_entries(snapshot, source, parsed.entries,
+                                             canonicalize_url, sources.fetch.max_pages_per_feed)
             if own_snapshot:
                 snapshot.close()
-            outcome["pages"] = _fetch_pages(fetcher, source, wanted, out, sources.fetch)
+            pages, retry_later = _fetch_pages(fetcher, source, wanted, out, sources.fetch)
+            outcome["pages"] = pages
+            if truncated or retry_later:
+                # Some entries were left for later (more new entries than max_pages_per_feed,
+                # or a page failed for a passing reason): forget the feed's validators so
+                # that the next cycle reads the feed again instead of getting a 304.
+                outcome["state"] = None
+                outcome["incomplete"] = (
+                    f"{retry_later} page(s) to retry" if retry_later else
+                    f"more than {sources.fetch.max_pages_per_feed} new entries")
             return outcome
     finally:
         if own_snapshot:
@@ -272,10 +281,25 @@ def _new_entries(snapshot: SnapshotReader, source: Source, entries, canonicalize
             if not (entry.updated and stored and entry.updated > stored + dt.timedelta(seconds=1)):
                 continue
         wanted.append((index, entry, canon))
-    return wanted[:limit]
+    return wanted[:limit], len(wanted) > limit
 
 
-def _fetch_pages(fetcher, source: Source, wanted: list, out: Path, settings) -> int:
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _is_html(content_type: str | None, body: bytes) -> bool:
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime in HTML_TYPES:
+        return True
+    if mime and mime not in ("text/plain", "application/octet-stream"):
+        return False
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+
+
+def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
+                 settings) -> tuple[int, int]:
+    """Fetch the pages of the wanted entries; (pages fetched, pages worth retrying)."""
     from .fetch import FetchError
 
     def one(item):
@@ -294,18 +318,27 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path, settings) -> 
                 rec.update(page_outcome="robots_disallowed", error="disallowed by robots.txt")
                 return rec
             resp = fetcher.get(entry.link, link_from=source.url)
+            ctype = resp.headers.get("content-type")
+            rec.update(http_status=resp.status, final_url=resp.url, content_type=ctype)
+            if not _is_html(ctype, resp.body):
+                # A PDF or an image is not an article page: the article is kept from what
+                # the feed says, and the page is logged for what it is.
+                rec.update(page_outcome="not_html", error=f"not an HTML page: "
+                           f"{(ctype or 'no content type').split(';')[0]}")
+                return rec
             name = f"{index:05d}.html.gz"
             with gzip.open(out / "pages" / name, "wb", compresslevel=1) as fh:
                 fh.write(resp.body)
-            rec.update(page_outcome="ok", http_status=resp.status, final_url=resp.url,
-                       content_type=resp.headers.get("content-type"), file=name)
+            rec.update(page_outcome="ok", file=name)
         except FetchError as exc:
             refused = str(exc).startswith("refused")
             rec.update(page_outcome="refused" if refused else "error",
-                       http_status=exc.status, error=str(exc))
+                       http_status=exc.status, error=str(exc),
+                       transient=exc.kind == "transient")
         except Exception as exc:  # one bad page never sinks the feed
             log.exception("page %s failed", entry.link)
-            rec.update(page_outcome="error", error=f"{type(exc).__name__}: {exc}")
+            rec.update(page_outcome="error", error=f"{type(exc).__name__}: {exc}",
+                       transient=True)
         finally:
             rec["duration_ms"] = int((time.monotonic() - t0) * 1000)
         return rec
@@ -314,7 +347,9 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path, settings) -> 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         records = list(pool.map(one, wanted))
     write_jsonl(out / PAGES_FILE, records)
-    return sum(1 for r in records if r["page_outcome"] == "ok")
+    fetched = sum(1 for r in records if r["page_outcome"] in ("ok", "not_html"))
+    retry = sum(1 for r in records if r["page_outcome"] == "error" and r.get("transient"))
+    return fetched, retry
 
 
 # --------------------------------------------------------------------------- stage 2: extract
@@ -334,16 +369,20 @@ def extract_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_
 
     def records():
         for page in read_jsonl(folder / PAGES_FILE):
-            if page["page_outcome"] != "ok":
+            if page["page_outcome"] == "not_html":
+                ext = {}
+            elif page["page_outcome"] != "ok":
                 continue
-            with gzip.open(folder / "pages" / page["file"], "rb") as fh:
-                body = fh.read()
-            try:
-                ext = extract_page(body, page["final_url"] or page["link"],
-                                   content_type=page["content_type"])
-            except Exception as exc:  # recorded on the page, the article is kept from the feed
-                log.warning("%s: extraction failed for %s: %s", source.name, page["link"], exc)
-                ext = {"error": f"{type(exc).__name__}: {exc}"}
+            else:
+                with gzip.open(folder / "pages" / page["file"], "rb") as fh:
+                    body = fh.read()
+                try:
+                    ext = extract_page(body, page["final_url"] or page["link"],
+                                       content_type=page["content_type"])
+                except Exception as exc:  # the article is kept from the feed, the error logged
+                    log.warning("%s: extraction failed for %s: %s", source.name,
+                                page["link"], exc)
+                    ext = {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
             yield build_record(source, page, ext, choose_canonical, content_hash, signature,
                                detect_language)
 
@@ -361,7 +400,9 @@ def build_record(source: Source, page: dict, ext: dict, choose_canonical, conten
         text = html_to_text(page.get("content") or page.get("summary") or "")
     title = (ext.get("title") or page.get("title") or "").strip() or None
     feed_title = page.get("title")
-    published = parse_time(ext.get("published")) or parse_time(page.get("published"))
+    # Some feeds date an entry only by <updated> or <dc:date>: still a date the feed gives.
+    published = (parse_time(ext.get("published")) or parse_time(page.get("published"))
+                 or parse_time(page.get("updated")))
     updated = parse_time(page.get("updated")) or parse_time(ext.get("modified"))
     summary = html_to_text(page.get("summary") or "") or ext.get("description")
     canonical = choose_canonical(page["link"], page.get("final_url"), ext.get("canonical_url"))

@@ -50,7 +50,7 @@ class Paths:
     def data_dir(self) -> Path:
         """Working files (staging, snapshots, exports) live beside the database."""
         env = os.environ.get(ENV_DATA_DIR)
-        return Path(env).resolve() if env else self.db.parent
+        return resolve(None, env) if env else self.db.parent
 
     @property
     def snapshot(self) -> Path:
@@ -77,9 +77,11 @@ def get_paths(
     sources: str | None = None,
     missions: str | None = None,
 ) -> Paths:
-    """Command-line values first, then the environment, then the project defaults."""
-    db_path = resolve(db or os.environ.get(ENV_DB), "data/press.duckdb")
-    cfg = resolve(config_dir or os.environ.get(ENV_CONFIG_DIR), "config")
-    src = resolve(sources or os.environ.get(ENV_SOURCES), cfg / "sources.yaml")
-    mis = resolve(missions or os.environ.get(ENV_MISSIONS), cfg / "missions.yaml")
+    """Command-line values first (relative to the working directory, as a user typed them),
+    then the environment, then the project defaults (both relative to the project root:
+    Airflow tasks run from arbitrary directories)."""
+    db_path = resolve(db, os.environ.get(ENV_DB) or "data/press.duckdb")
+    cfg = resolve(config_dir, os.environ.get(ENV_CONFIG_DIR) or "config")
+    src = resolve(sources, os.environ.get(ENV_SOURCES) or cfg / "sources.yaml")
+    mis = resolve(missions, os.environ.get(ENV_MISSIONS) or cfg / "missions.yaml")
     return Paths(db=db_path, config_dir=cfg, sources=src, missions=mis)

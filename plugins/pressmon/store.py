@@ -89,6 +89,11 @@ def check_writable(path: Path) -> None:
                          f"{exc.strerror or exc}") from None
     if path.exists() and not os.access(path, os.W_OK):
         raise StoreError(f"database file {path} is not writable")
+    if path.exists() and path.stat().st_size:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+        if head[8:12] != b"DUCK":
+            raise StoreError(f"{path} is not a DuckDB database file")
 
 
 def connect(path: Path, *, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:

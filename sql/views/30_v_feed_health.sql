@@ -42,9 +42,9 @@ SELECT
     s.outlet,
     s.region,
     s.url,
-    coalesce(st.last_success_at, l.last_success_at)              AS last_success_at,
-    coalesce(st.last_error_at, l.last_error_at)                  AS last_error_at,
-    coalesce(st.last_error, l.last_error)                        AS last_error,
+    coalesce(l.last_success_at, st.last_success_at)              AS last_success_at,
+    coalesce(l.last_error_at, st.last_error_at)                  AS last_error_at,
+    coalesce(l.last_error, st.last_error)                        AS last_error,
     coalesce(st.consecutive_failures, 0)                         AS consecutive_failures,
     CASE WHEN l.attempts_7d > 0
          THEN round(l.successes_7d / l.attempts_7d, 3) END       AS success_rate_7d,

@@ -174,3 +174,109 @@ def test_copies_grouped_whatever_the_feed_order(world):
     for aid, source, story in results[0]:
         stories.setdefault(story, []).append(source)
     assert sorted(map(sorted, stories.values())) == [["alpha"], ["alpha", "beta"]]
+
+
+def _three_entries(sites):
+    for name in ("a", "b", "c"):
+        sites.write("alpha", f"/n/{name}/", page(f"Story {name}", LOREM["tram"].replace(
+            "Le tramway", f"Le tramway {name}"), "2017-11-06T10:00:00+01:00"))
+    sites.write("alpha", "/feed.xml", rss([
+        {"title": f"Story {n}", "path": f"/n/{n}/", "date": "Mon, 06 Nov 2017 10:00:00 +0100"}
+        for n in ("a", "b", "c")]))
+
+
+def test_page_failing_for_a_passing_reason_is_fetched_next_cycle(world):
+    """A 503 page is not lost: the feed is read again next cycle (no 304), the page stored."""
+    sites, server, tmp = world
+    _three_entries(sites)
+    sites.write("alpha", "/n/b/index.html.http.yaml", "status: 503\n")
+    src = write_sources(tmp, server, [("alpha", "alpha", "/feed.xml")])
+    db = tmp / "db" / "press.duckdb"
+    ingest(src, db)
+    assert len(rows(db, "SELECT * FROM articles")) == 2
+    assert rows(db, "SELECT outcome, http_status FROM page_log WHERE url LIKE '%/n/b/'") == [("error", 503)]
+    (sidecar := sites.root / "alpha/n/b/index.html.http.yaml").unlink()
+    server.reload()
+    server.reset_log()
+    ingest(src, db)
+    assert sorted(t for (t,) in rows(db, "SELECT title FROM articles")) == ["Story a", "Story b", "Story c"]
+    assert not sidecar.exists()
+    pages = [r.path for r in server.requests if r.path.startswith("/n/")]
+    assert pages == ["/n/b/"]  # only the missing page, the others are known
+
+
+def test_entries_beyond_the_page_limit_come_next_cycle(world):
+    """max_pages_per_feed spreads a backlog over cycles instead of dropping it."""
+    sites, server, tmp = world
+    _three_entries(sites)
+    src = write_sources(tmp, server, [("alpha", "alpha", "/feed.xml")])
+    data = yaml.safe_load(src.read_text())
+    data["fetch"]["max_pages_per_feed"] = 2
+    src.write_text(yaml.safe_dump(data))
+    db = tmp / "db" / "press.duckdb"
+    ingest(src, db)
+    assert len(rows(db, "SELECT * FROM articles")) == 2
+    ingest(src, db)
+    assert len(rows(db, "SELECT * FROM articles")) == 3
+    out = ingest(src, db)
+    assert "0 new articles" in out.stdout
+    assert rows(db, "SELECT outcome FROM fetch_log ORDER BY started_at DESC LIMIT 1") == [("not_modified",)]
+
+
+def test_feed_date_when_only_updated_is_given_and_non_html_pages(world):
+    """An entry dated only by <updated> gets that date; a PDF link is kept from the feed, not
+    read as text, and logged as not HTML."""
+    sites, server, tmp = world
+    sites.write("alpha", "/n/a/", page("Story a", LOREM["tram"], "").replace(
+        '<meta property="article:published_time" content="">', ""))
+    sites.write("alpha", "/docs/report.pdf", "%PDF-1.4 binary-ish")
+    sites.write("alpha", "/docs/report.pdf.http.yaml", "content_type: application/pdf\n")
+    sites.write("alpha", "/feed.xml", (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>t</title><id>urn:t</id><updated>2017-11-07T12:00:00+02:00</updated>"
+        "<entry><title>Story a</title><id>urn:a</id><link href='{{base}}/n/a/'/>"
+        "<updated>2017-11-07T12:00:00+02:00</updated></entry>"
+        "<entry><title>Rapport annuel du port</title><id>urn:r</id>"
+        "<link href='{{base}}/docs/report.pdf'/><updated>2017-11-08T09:00:00+01:00</updated>"
+        "<summary>Le rapport annuel du Grand port maritime de Marseille est en ligne.</summary>"
+        "</entry></feed>"))
+    src = write_sources(tmp, server, [("alpha", "alpha", "/feed.xml")])
+    db = tmp / "db" / "press.duckdb"
+    ingest(src, db)
+    got = dict((t, (p, txt)) for t, p, txt in rows(
+        db, "SELECT title, published_at, text FROM articles"))
+    assert str(got["Story a"][0]).startswith("2017-11-07 10:00:00")
+    pdf = got["Rapport annuel du port"]
+    assert "PDF" not in pdf[1] and "rapport annuel" in pdf[1]
+    assert rows(db, "SELECT outcome, error FROM page_log WHERE url LIKE '%.pdf'") == [
+        ("not_html", "not an HTML page: application/pdf")]
+
+
+def test_cleared_airflow_run_loads_again_retried_load_does_not(world):
+    """The same cycle id staged twice (a cleared Airflow run) is loaded as a second cycle;
+    the same staged files loaded twice (a retried load task) are loaded once."""
+    from pressmon.config import load_sources
+    from pressmon.pipeline import classify_stage, extract_stage, fetch_stage, load_stage
+    from pressmon.settings import get_paths
+
+    sites, server, tmp = world
+    _three_entries(sites)
+    src = write_sources(tmp, server, [("alpha", "alpha", "/feed.xml")])
+    paths = get_paths(db=str(tmp / "db" / "press.duckdb"), sources=str(src),
+                      missions=str(CONFIG / "missions.yaml"), config_dir=str(CONFIG))
+    sources = load_sources(src)
+
+    def stages(cycle):
+        fetch_stage(paths, sources, "alpha", cycle)
+        extract_stage(paths, sources, "alpha", cycle)
+        classify_stage(paths, sources, "alpha", cycle)
+
+    stages("af-run1")
+    load_stage(paths, sources, "af-run1", keep_staging=True)
+    load_stage(paths, sources, "af-run1")  # retried load task: same staged files
+    assert rows(paths.db, "SELECT cycle_id, count(*) FROM fetch_log GROUP BY 1") == [("af-run1", 1)]
+    stages("af-run1")  # the run cleared: tasks run again with the same run id
+    load_stage(paths, sources, "af-run1")
+    assert rows(paths.db, "SELECT cycle_id, outcome FROM fetch_log ORDER BY started_at") == [
+        ("af-run1", "ok"), ("af-run1.2", "not_modified")]
+    assert len(rows(paths.db, "SELECT * FROM articles")) == 3
