@@ -18,6 +18,7 @@ Nothing here raises on malformed HTML: a page that cannot be understood yields e
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import datetime
@@ -489,12 +490,18 @@ _READ_ALSO = re.compile(
 _CONTENT_WORDS = {"article", "body", "content", "story", "entry", "post", "text", "main"}
 
 
-def _class_words(el) -> set[str]:
-    value = " ".join(filter(None, (el.get("class"), el.get("id"))))
-    if not value:
-        return set()
-    value = re.sub(r"([a-z])([A-Z])", r"\1 \2", value)
-    return {t for t in re.split(r"[\s_\-:]+", value.lower()) if t}
+def _class_words(el) -> frozenset[str]:
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return frozenset()
+    return _words_of(cls or "", ident or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of(cls: str, ident: str) -> frozenset[str]:
+    # Class names repeat across a page and across a site's pages: split each once.
+    value = re.sub(r"([a-z])([A-Z])", r"\1 \2", f"{cls} {ident}")
+    return frozenset(t for t in re.split(r"[\s_\-:]+", value.lower()) if t)
 
 
 def _link_share(el) -> float:
