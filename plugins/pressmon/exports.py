@@ -49,7 +49,7 @@ class ExportError(RuntimeError):
 def _relation_exists(con, name: str) -> bool:
     return bool(con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-        [name]).fetchone()[0])
+        [name]).fetchall()[0][0])
 
 
 def current_set(paths: Paths) -> Path | None:
@@ -76,7 +76,7 @@ def publish_exports(con, paths: Paths, *, now: dt.datetime | None = None) -> Pat
                 continue  # v_stories before the story migration: nothing to export
             out = building / table
             out.mkdir()
-            rows = con.execute(f"SELECT count(*) FROM {relation}").fetchone()[0]
+            rows = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
             if rows:
                 con.execute(
                     f"COPY (SELECT *, {month} AS month FROM {relation}) TO '{out}' "

@@ -43,7 +43,7 @@ def index_articles(con, article_ids=()) -> int:
                     "WHERE article_id IN (SELECT unnest(?)) AND search_length IS NOT NULL", [ids])
         con.execute("DELETE FROM search_terms WHERE article_id IN (SELECT unnest(?))", [ids])
     pending = con.execute(
-        "SELECT count(*) FROM articles WHERE search_length IS NULL").fetchone()[0]
+        "SELECT count(*) FROM articles WHERE search_length IS NULL").fetchall()[0][0]
     if not pending:
         return 0
     con.execute("DELETE FROM search_terms WHERE article_id IN "
@@ -88,7 +88,7 @@ def search(con, query: str, *, source: str | None = None, language: str | None =
         raise store.StoreError("this database predates search (schema version "
                                f"{store.schema_version(con)}); the next `pressmon ingest` "
                                "upgrades it")
-    terms = con.execute("SELECT list_distinct(pm_terms(?))", [query]).fetchone()[0] or []
+    terms = con.execute("SELECT list_distinct(pm_terms(?))", [query]).fetchall()[0][0] or []
     if not terms:
         raise SearchError(f"nothing to search in {query!r}: give at least one word of two "
                           f"letters or more that is not a common function word")

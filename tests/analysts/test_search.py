@@ -135,3 +135,20 @@ def test_cli_json_and_errors(search_db):
                           (["--since", "2017-11-10", "--until", "2017-11-01"], "is after")]:
         proc = run_cli("search", "marseille", "--db", str(search_db), *argv, check=False)
         assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+def test_index_articles_leaves_the_load_connection_usable(search_db):
+    """The load goes on with the same connection (registering Arrow tables), whether or not
+    there was anything to index."""
+    import pyarrow as pa
+
+    con = store.open_writer(search_db)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        assert search.index_articles(con, []) == 0
+        con.register("_after_index", pa.table({"x": [1]}))
+        assert search.index_articles(con, ["s1"]) == 1
+        con.register("_after_reindex", pa.table({"x": [1]}))
+        con.execute("COMMIT")
+    finally:
+        con.close()
