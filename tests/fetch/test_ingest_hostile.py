@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,8 +43,6 @@ HOSTILE = {
 
 
 def test_ingest_survives_the_hostile_web(server, tmp_path):
-    if not (ROOT / "plugins" / "pressmon" / "pipeline.py").exists():
-        pytest.skip("pressmon ingest is not there yet")
     sources = [{"name": n, "url": server.url(p), "region": "marseille"} for n, p in GOOD.items()]
     sources += [{"name": n, "url": server.url(p), "region": "marseille"}
                 for n, (p, _) in HOSTILE.items()]
