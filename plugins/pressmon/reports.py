@@ -171,8 +171,9 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
     cells = [[c if len(c) <= TABLE_CELL_MAX else c[:TABLE_CELL_MAX - 1] + "…" for c in row]
              for row in cells]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    numeric = [all(isinstance(row[i], (int, float, decimal.Decimal)) or row[i] is None
-                   for row in rows) and rows for i in range(len(columns))]
+    numeric = [bool(rows) and all(isinstance(row[i], (int, float, decimal.Decimal))
+                                  or row[i] is None for row in rows)
+               for i in range(len(columns))]
 
     def line(values):
         return "  ".join(v.rjust(w) if num else v.ljust(w)

@@ -16,11 +16,13 @@ import datetime as dt
 import re
 import sys
 import unicodedata
+from zoneinfo import ZoneInfo
 
 from . import store
 from .settings import Paths
 
 SEARCH_SCHEMA_VERSION = 3
+PARIS = ZoneInfo("Europe/Paris")  # dates are shown and filtered on the team's days
 SNIPPET_CHARS = 200
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 WORD_RE = re.compile(r"[a-z0-9]+")
@@ -171,7 +173,8 @@ def run_search_command(args, paths: Paths) -> int:
     if args.format == "table":
         columns = ["rank", "score", "published", "source", "language", "title", "url"]
         rows = [(r["rank"], r["score"],
-                 r["published_at"].date() if r["published_at"] else None, r["source"],
+                 r["published_at"].astimezone(PARIS).date() if r["published_at"] else None,
+                 r["source"],
                  r["language"], r["title"], r["url"]) for r in results]
     else:
         columns = ["rank", "score", "article_id", "published_at", "source", "outlet", "region",
