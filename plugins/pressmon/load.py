@@ -185,17 +185,28 @@ def _plan(con, keys: list[Key]) -> Plan:
     return plan
 
 
-def _read_records(wanted: dict[tuple[Path, int], int]) -> dict[int, dict]:
-    """Pass 2: read back only the chosen records (the text is read once, here)."""
+def _iter_records(wanted: dict[tuple[Path, int], int]):
+    """Pass 2: stream back only the chosen records, one file at a time, as (group, record):
+    the texts of a whole cycle are never in memory together."""
     by_file: dict[Path, dict[int, int]] = {}
     for (f, line), g in wanted.items():
         by_file.setdefault(f, {})[line] = g
-    out = {}
     for f, lines in by_file.items():
         for i, rec in enumerate(read_jsonl(f)):
             if i in lines:
-                out[lines[i]] = rec
-    return out
+                yield lines[i], rec
+
+
+def _compact_signature(sig):
+    """Signatures as a numpy array (1 KB) instead of a list of Python ints (~5 KB)."""
+    if not sig:
+        return None
+    import numpy as np
+
+    return np.asarray(sig, dtype=np.uint32)
+
+
+INSERT_BATCH = 2000
 
 
 def _article_row(rec: dict, article_id: str, cycle_id: str, seen: dt.datetime,
@@ -403,22 +414,30 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
     wanted: dict[tuple[Path, int], int] = {}
     for g, ks in {**plan.new, **plan.existing}.items():
         wanted[(ks[0].file, ks[0].line)] = g
-    records = _read_records(wanted)
-
-    new_rows, story_items = [], []
-    for g, ks in plan.new.items():
-        rec, rep = records[g], ks[0]
-        canonical = min(k.canonical_url for k in ks) if len({k.canonical_url for k in ks}) > 1 \
-            else rep.canonical_url
-        row = _article_row(rec, plan.new_ids[g], cycle_id, seen, seen, 1, rep.source,
-                           region_of.get(rep.source, rec.get("region")), rep.url, canonical)
-        new_rows.append(row)
-        story_items.append({"article_id": row["article_id"], "published_at": row["published_at"],
-                            "first_seen_at": seen, "signature": rec.get("signature")})
-
+    new_rows: list[dict] = []   # small: what the logs need, not the texts
+    batch: list[dict] = []
+    story_items: list[dict] = []
     updated_by_source: dict[str, int] = {}
-    for g, ks in plan.existing.items():
-        rec, aid = records[g], plan.existing_ids[g]
+    for g, rec in _iter_records(wanted):
+        if g in plan.new:
+            ks = plan.new[g]
+            rep = ks[0]
+            canonical = (min(k.canonical_url for k in ks)
+                         if len({k.canonical_url for k in ks}) > 1 else rep.canonical_url)
+            row = _article_row(rec, plan.new_ids[g], cycle_id, seen, seen, 1, rep.source,
+                               region_of.get(rep.source, rec.get("region")), rep.url,
+                               canonical)
+            batch.append(row)
+            new_rows.append({"article_id": row["article_id"], "source": row["source"],
+                             "relevant": row["relevant"]})
+            story_items.append({"article_id": row["article_id"],
+                                "published_at": row["published_at"], "first_seen_at": seen,
+                                "signature": _compact_signature(rec.get("signature"))})
+            if len(batch) >= INSERT_BATCH:
+                _insert_articles(con, batch)
+                batch = []
+            continue
+        ks, aid = plan.existing[g], plan.existing_ids[g]
         old = fetch_one(con,
             "SELECT content_hash, title, text, revision, source, url, canonical_url, "
             "first_seen_at, region, story_id, published_at FROM articles WHERE article_id = ?",
@@ -437,9 +456,10 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
         _insert_articles(con, [row])
         updated_by_source[ks[0].source] = updated_by_source.get(ks[0].source, 0) + 1
         story_items.append({"article_id": aid, "published_at": row["published_at"],
-                            "first_seen_at": first_seen, "signature": rec.get("signature")})
-
-    _insert_articles(con, new_rows)
+                            "first_seen_at": first_seen,
+                            "signature": _compact_signature(rec.get("signature"))})
+    _insert_articles(con, batch)
+    del batch
 
     # Aliases: every URL (as listed, after redirects, canonical forms) of every record.
     ids = {**plan.new_ids, **plan.existing_ids}
@@ -469,7 +489,7 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
                        + [it["article_id"] for it in story_items])
 
     # Stories: new articles and edited ones; signature-less articles are their own story.
-    with_sig = [it for it in story_items if it["signature"]]
+    with_sig = [it for it in story_items if it["signature"] is not None]
     stories = (assign_stories(con, with_sig, window_days=sources.story_window_days)
                if with_sig else {})
     for it in story_items:

@@ -561,7 +561,8 @@ def run_cycle(paths: Paths, *, workers: int | None = None, runner: str = "cli",
     cycle_id = cycle_id or new_cycle_id(runner)
     started = now()
     names = [s.name for s in sources.sources]
-    workers = workers or min(len(names), os.cpu_count() or 1, 8)
+    # Twice the cores: a worker waiting on the network leaves its core to another.
+    workers = workers or min(len(names), 2 * (os.cpu_count() or 1), 8)
     jobs = [(paths, sources, name, cycle_id) for name in names]
     if workers > 1:
         _warm_up()
