@@ -378,11 +378,23 @@ def load_cycle(paths: Paths, sources: SourcesConfig, missions: MissionsConfig,
                 con.execute("ROLLBACK")
                 raise
         summary = summarize(con, cycle_id)
+        _index_search(con)
         store.publish_snapshot(con, paths.db)
         _publish_exports(con, paths)
         return summary
     finally:
         con.close()
+
+
+def _index_search(con) -> None:
+    """The search index, after the commit (see search.index_pending); a failure leaves the
+    articles pending for the next load, never a half-indexed article."""
+    from .search import index_pending
+
+    try:
+        index_pending(con)
+    except Exception as exc:  # noqa: BLE001 - the load itself is committed
+        log.error("search index not updated (the next load retries): %s", exc)
 
 
 def _publish_exports(con, paths: Paths) -> None:
@@ -479,14 +491,13 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
         _insert_rows(con, "article_aliases", [r for r in alias_rows if r["url"] not in known],
                      ALIAS_SCHEMA)
 
-    # Search index: new rows are pending; revised ones are re-indexed.
-    try:
-        from .search import index_articles
-    except ImportError:
-        index_articles = None
-    if index_articles is not None:
-        index_articles(con, [r["article_id"] for r in new_rows]
-                       + [it["article_id"] for it in story_items])
+    # Search index: new rows are pending (search_length NULL); revised ones forget their
+    # terms here, and everything pending is indexed after the commit, in small batches.
+    from .search import forget_articles
+
+    new_ids = {r["article_id"] for r in new_rows}
+    forget_articles(con, [it["article_id"] for it in story_items
+                          if it["article_id"] not in new_ids])
 
     # Stories: new articles and edited ones; signature-less articles are their own story.
     with_sig = [it for it in story_items if it["signature"] is not None]

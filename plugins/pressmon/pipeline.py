@@ -535,9 +535,36 @@ def _feed_worker(args) -> dict:
     paths, sources, name, cycle_id = args
     outcome = fetch_stage(paths, sources, name, cycle_id, snapshot=_worker_snapshot(paths))
     if outcome.get("outcome") == "ok":
-        extract_stage(paths, sources, name, cycle_id)
-        classify_stage(paths, sources, name, cycle_id)
+        try:
+            extract_stage(paths, sources, name, cycle_id)
+            classify_stage(paths, sources, name, cycle_id)
+        except Exception:  # the load sees unextracted pages and has them fetched again
+            log.exception("feed %s: extraction or tagging failed", name)
     return outcome
+
+
+def _worker_host(jobs: list, workers: int) -> None:
+    """Runs in a child process: loads the heavy parts once, then forks the feed workers
+    from itself. They share those pages, and the main process, which then loads the
+    database, never holds them (langdetect's profiles alone are ~60 MB)."""
+    import multiprocessing
+
+    _warm_up()
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        list(pool.map(_feed_worker, jobs))
+
+
+def _run_feed_workers(jobs: list, workers: int) -> None:
+    import multiprocessing
+
+    host = multiprocessing.get_context("fork").Process(
+        target=_worker_host, args=(jobs, workers), name="pressmon-feed-workers")
+    host.start()
+    host.join()
+    if host.exitcode != 0:
+        raise RuntimeError(f"the feed workers stopped abnormally (exit code {host.exitcode}); "
+                           f"the cycle was not loaded")
 
 
 def _warm_up() -> None:
@@ -564,15 +591,12 @@ def run_cycle(paths: Paths, *, workers: int | None = None, runner: str = "cli",
     # Twice the cores: a worker waiting on the network leaves its core to another.
     workers = workers or min(len(names), 2 * (os.cpu_count() or 1), 8)
     jobs = [(paths, sources, name, cycle_id) for name in names]
-    if workers > 1:
-        _warm_up()
     try:
         if workers <= 1:
             for job in jobs:
                 _feed_worker(job)
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(_feed_worker, jobs))
+            _run_feed_workers(jobs, workers)
     finally:
         # The parent's reader (single-worker runs) must be closed before the load
         # replaces the snapshot.

@@ -61,6 +61,46 @@ def index_articles(con, article_ids=()) -> int:
     return pending
 
 
+def forget_articles(con, article_ids) -> None:
+    """Drop the index entries of articles whose text is about to change (inside the load's
+    transaction); they are pending again and index_pending picks them up."""
+    ids = sorted(set(article_ids or ()))
+    if ids:
+        con.execute("DELETE FROM search_terms WHERE article_id IN (SELECT unnest(?))", [ids])
+        con.execute("UPDATE articles SET search_length = NULL "
+                    "WHERE article_id IN (SELECT unnest(?))", [ids])
+
+
+def index_pending(con, *, batch: int = 1000) -> int:
+    """Index every article not indexed yet, ``batch`` articles per transaction (outside the
+    load's transaction: a large cycle's postings never sit in memory at once). Returns how
+    many were indexed. Search scores pending articles on the fly meanwhile."""
+    done = 0
+    while True:
+        ids = [r[0] for r in con.execute(
+            "SELECT article_id FROM articles WHERE search_length IS NULL "
+            "ORDER BY article_id LIMIT ?", [batch]).fetchall()]
+        if not ids:
+            return done
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute("DELETE FROM search_terms WHERE article_id IN (SELECT unnest(?))", [ids])
+            con.execute("INSERT INTO search_terms (article_id, term, title_tf, body_tf) "
+                        "SELECT article_id, term, title_tf, body_tf "
+                        "FROM pm_article_postings_in(?)", [ids])
+            con.execute(
+                "UPDATE articles SET search_length = coalesce(n.len, 0) "
+                "FROM (SELECT a.article_id, sum(s.title_tf + s.body_tf)::INTEGER AS len "
+                "      FROM articles a LEFT JOIN search_terms s USING (article_id) "
+                "      WHERE a.article_id IN (SELECT unnest(?)) GROUP BY a.article_id) n "
+                "WHERE articles.article_id = n.article_id", [ids])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        done += len(ids)
+
+
 def _date(value: str | None, option: str) -> dt.date | None:
     if not value:
         return None
