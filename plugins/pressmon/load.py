@@ -207,6 +207,7 @@ def _compact_signature(sig):
 
 
 INSERT_BATCH = 2000
+STORY_CHUNK = 2000
 
 
 def _article_row(rec: dict, article_id: str, cycle_id: str, seen: dt.datetime,
@@ -500,9 +501,15 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
                           if it["article_id"] not in new_ids])
 
     # Stories: new articles and edited ones; signature-less articles are their own story.
-    with_sig = [it for it in story_items if it["signature"] is not None]
-    stories = (assign_stories(con, with_sig, window_days=sources.story_window_days)
-               if with_sig else {})
+    # In chunks, oldest first: the same grouping as one call (each chunk sees the bands of
+    # the chunks before it, inside this transaction), with a bounded working set.
+    with_sig = sorted((it for it in story_items if it["signature"] is not None),
+                      key=lambda it: (it["published_at"] or it["first_seen_at"],
+                                      it["article_id"]))
+    stories = {}
+    for start in range(0, len(with_sig), STORY_CHUNK):
+        stories.update(assign_stories(con, with_sig[start:start + STORY_CHUNK],
+                                      window_days=sources.story_window_days))
     for it in story_items:
         stories.setdefault(it["article_id"], story_id_for(it["article_id"]))
     if stories:
