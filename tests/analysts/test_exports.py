@@ -138,7 +138,7 @@ def test_analyst_holding_the_snapshot_does_not_stop_the_next_loads(tmp_path, mon
 def test_ingest_runs_while_an_analyst_holds_the_snapshot(sample_sources, pm_env, tmp_path):
     """The real load path: `pressmon ingest` publishes the snapshot and the exports, and a
     second ingest succeeds while an analyst process keeps the first snapshot open."""
-    from conftest import run_cli
+    from pm_testing import run_cli
 
     db = tmp_path / "db" / "press.duckdb"
     run_cli("ingest", "--sources", str(sample_sources), "--db", str(db), env=pm_env)

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from pressmon import reports, store
-from conftest import run_cli
+from pm_testing import run_cli
 
 from .conftest import read_corpus
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from conftest import CONFIG, SAMPLE, run_cli
+from pm_testing import CONFIG, SAMPLE, run_cli
 from pressmon import reports, store
 
 from .conftest import build_db

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from pm_testing import run_cli
 from pressmon import search, store
 
 from .conftest import build_db, insert_articles, read_corpus

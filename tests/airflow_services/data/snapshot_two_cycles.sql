@@ -6,17 +6,17 @@ INSERT INTO sources VALUES
   ('miamiherald', 'http://127.0.0.3:8000/rss', 'miami', 'en', 'miamiherald', 2, false, TIMESTAMPTZ '2017-11-08 09:00:00+00'),
   ('lavoixdumiami', 'http://127.0.0.4:8000/feed', 'miami', 'fr', 'lavoixdumiami', 3, false, TIMESTAMPTZ '2017-11-08 09:00:00+00');
 
-INSERT INTO cycles VALUES
-  ('af-manual-1', 'manual__2017-11-08T08:00:00+00:00', TIMESTAMPTZ '2017-11-08 08:00:00+00', TIMESTAMPTZ '2017-11-08 08:02:00+00', 3, 0, 0, 0, 4, 0, 3, 3, 'r1'),
-  ('af-manual-2', 'manual__2017-11-08T09:00:00+00:00', TIMESTAMPTZ '2017-11-08 09:00:00+00', TIMESTAMPTZ '2017-11-08 09:01:00+00', 1, 1, 1, 0, 17, 0, 2, 1, 'r1');
-
-INSERT INTO fetch_log VALUES
-  ('af-manual-1', 'gomet', 'http://127.0.0.2:8000/feed.xml', TIMESTAMPTZ '2017-11-08 08:00:01+00', 'ok', 200, NULL, 3, 40, 2),
-  ('af-manual-1', 'miamiherald', 'http://127.0.0.3:8000/rss', TIMESTAMPTZ '2017-11-08 08:00:01+00', 'ok', 200, NULL, 2, 35, 1),
-  ('af-manual-1', 'lavoixdumiami', 'http://127.0.0.4:8000/feed', TIMESTAMPTZ '2017-11-08 08:00:01+00', 'ok', 200, NULL, 1, 30, 1),
-  ('af-manual-2', 'gomet', 'http://127.0.0.2:8000/feed.xml', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'ok', 200, NULL, 3, 20, 0),
-  ('af-manual-2', 'miamiherald', 'http://127.0.0.3:8000/rss', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'not_modified', 304, NULL, NULL, 10, 0),
-  ('af-manual-2', 'lavoixdumiami', 'http://127.0.0.4:8000/feed', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'error', NULL, 'timed out after 20 s', NULL, 20000, 0);
+-- Cycle figures live on the fetch_log rows (the `cycles` view sums them): cycle 1 brought
+-- 4 new articles (3 relevant, 3 new stories), cycle 2 brought 17 (2 relevant, 1 new story).
+INSERT INTO fetch_log (cycle_id, source, url, started_at, outcome, http_status, error, items,
+                       duration_ms, new_articles, runner, loaded_at, updated_articles,
+                       relevant_articles, new_stories, rules_version) VALUES
+  ('af-manual-1', 'gomet', 'http://127.0.0.2:8000/feed.xml', TIMESTAMPTZ '2017-11-08 08:00:01+00', 'ok', 200, NULL, 3, 40, 2, 'manual__2017-11-08T08:00:00+00:00', TIMESTAMPTZ '2017-11-08 08:02:00+00', 0, 1, 1, 'r1'),
+  ('af-manual-1', 'miamiherald', 'http://127.0.0.3:8000/rss', TIMESTAMPTZ '2017-11-08 08:00:01+00', 'ok', 200, NULL, 2, 35, 1, 'manual__2017-11-08T08:00:00+00:00', TIMESTAMPTZ '2017-11-08 08:02:00+00', 0, 1, 1, 'r1'),
+  ('af-manual-1', 'lavoixdumiami', 'http://127.0.0.4:8000/feed', TIMESTAMPTZ '2017-11-08 08:00:01+00', 'ok', 200, NULL, 1, 30, 1, 'manual__2017-11-08T08:00:00+00:00', TIMESTAMPTZ '2017-11-08 08:02:00+00', 0, 1, 1, 'r1'),
+  ('af-manual-2', 'gomet', 'http://127.0.0.2:8000/feed.xml', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'ok', 200, NULL, 3, 20, 17, 'manual__2017-11-08T09:00:00+00:00', TIMESTAMPTZ '2017-11-08 09:01:00+00', 0, 2, 1, 'r1'),
+  ('af-manual-2', 'miamiherald', 'http://127.0.0.3:8000/rss', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'not_modified', 304, NULL, NULL, 10, 0, 'manual__2017-11-08T09:00:00+00:00', TIMESTAMPTZ '2017-11-08 09:01:00+00', 0, 0, 0, 'r1'),
+  ('af-manual-2', 'lavoixdumiami', 'http://127.0.0.4:8000/feed', TIMESTAMPTZ '2017-11-08 09:00:01+00', 'error', NULL, 'timed out after 20 s', NULL, 20000, 0, 'manual__2017-11-08T09:00:00+00:00', TIMESTAMPTZ '2017-11-08 09:01:00+00', 0, 0, 0, 'r1');
 
 INSERT INTO feed_state (source, consecutive_failures, last_success_at, last_error_at, last_error, updated_at) VALUES
   ('gomet', 0, TIMESTAMPTZ '2017-11-08 09:00:01+00', NULL, NULL, TIMESTAMPTZ '2017-11-08 09:00:01+00'),
