@@ -139,10 +139,12 @@ def main(argv=None) -> int:
         print(f"  digest preview not written: {(proc.stderr or proc.stdout).strip()[-300:]}")
     print()
     print("try:")
-    print(f"  .venv/bin/python -c \"import duckdb; duckdb.sql(\\\"SELECT source, title, "
-          f"mission_id, topics FROM v_articles WHERE relevant ORDER BY published_at\\\", "
-          f"connection=duckdb.connect('{store.snapshot_path(db)}', read_only=True)).show()\"")
+    print(f"  .venv/bin/pressmon report week_stories --week {SAMPLE_WEEK} --db {db}")
+    print(f"  .venv/bin/pressmon report share_of_voice --mission miami-2017 --db {db}")
     print(f"  .venv/bin/pressmon search \"sister agreement\" --db {db}")
+    print(f"  SQL, read-only on the snapshot: SELECT source, title, mission_id, topics "
+          f"FROM v_articles WHERE relevant ORDER BY published_at  -- in "
+          f"{store.snapshot_path(db)}")
     shutil.rmtree(airflow_home, ignore_errors=True)
     return 0
 
