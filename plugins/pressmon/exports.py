@@ -28,6 +28,7 @@ from . import store
 from .settings import Paths
 
 KEEP_SETS = 3
+ROW_GROUP_SIZE = 2048
 CURRENT = "current"
 SETS = "sets"
 
@@ -80,7 +81,10 @@ def publish_exports(con, paths: Paths, *, now: dt.datetime | None = None) -> Pat
             if rows:
                 con.execute(
                     f"COPY (SELECT *, {month} AS month FROM {relation}) TO '{out}' "
-                    f"(FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{{i}}')")
+                    f"(FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{{i}}', "
+                    # Small row groups: the writer buffers one per open partition, and a
+                    # default-size group of article texts alone needs ~70 MB.
+                    f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
             manifest["tables"][table] = {"source": relation, "rows": rows}
         (building / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n",
                                                 encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -370,6 +371,9 @@ def load_cycle(paths: Paths, sources: SourcesConfig, missions: MissionsConfig,
                             [cycle_id])[0]:
                 n += 1  # the same Airflow run, cleared and run again
                 cycle_id = f"{base}.{n}"
+            # The load (appends, index batches, snapshot, exports) runs under a tighter limit:
+            # DuckDB spills beyond it, and the process stays small during a large backfill.
+            store.set_memory_limit(con, os.environ.get("PRESSMON_DUCKDB_LOAD_MEMORY", "64MB"))
             con.execute("BEGIN TRANSACTION")
             try:
                 _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,

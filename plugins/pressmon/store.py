@@ -203,10 +203,9 @@ def open_writer(path: Path, *, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection
     """The writer's connection, schema up to date."""
     con = connect(path, wait_s=wait_s)
     try:
-        # DuckDB caches up to 80 % of the machine's memory by default; the load shares the
+        # DuckDB caches up to 80 % of the machine's memory by default; the writer shares the
         # host with fetch workers (and Airflow), so it is bounded and spills to disk beyond.
-        limit = os.environ.get("PRESSMON_DUCKDB_MEMORY", "256MB")
-        con.execute(f"SET memory_limit = '{_safe_setting(limit)}'")
+        set_memory_limit(con, os.environ.get(ENV_MEMORY, DEFAULT_MEMORY))
         migrate(con, path)
     except Exception:
         con.close()
@@ -214,10 +213,15 @@ def open_writer(path: Path, *, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection
     return con
 
 
-def _safe_setting(value: str) -> str:
+ENV_MEMORY = "PRESSMON_DUCKDB_MEMORY"
+DEFAULT_MEMORY = "256MB"
+
+
+def set_memory_limit(con, value: str) -> None:
     if not re.fullmatch(r"[0-9.]+\s*[KMGT]?i?B", value.strip(), re.IGNORECASE):
-        raise StoreError(f"PRESSMON_DUCKDB_MEMORY must be a size such as 512MB, got {value!r}")
-    return value.strip()
+        raise StoreError(f"DuckDB memory limit must be a size such as 512MB, got {value!r} "
+                         f"(see {ENV_MEMORY} / PRESSMON_DUCKDB_LOAD_MEMORY)")
+    con.execute(f"SET memory_limit = '{value.strip()}'")
 
 
 def snapshot_path(db: Path) -> Path:
