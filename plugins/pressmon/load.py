@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
 from . import store
-from .store import fetch_one
-from .config import MissionsConfig, SourcesConfig
+from .config import MissionsConfig, SourcesConfig, load_missions
 from .pipeline import (ARTICLES_FILE, CLASSIFIED_FILE, PAGES_FILE, now, parse_time,
                        read_jsonl)
 from .settings import Paths
+from .store import fetch_one
 
 log = logging.getLogger("pressmon.load")
 
@@ -606,7 +606,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
     from .classify import classify_article, load_rules
 
     rules = load_rules(paths.config_dir, paths.missions)
-    missions = load_missions_for(paths)
+    missions = load_missions(paths.missions)
     con = store.open_writer(paths.db, wait_s=wait_s)
     try:
         rows = con.execute(
@@ -680,9 +680,3 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
                 "rules_version": rules.version}
     finally:
         con.close()
-
-
-def load_missions_for(paths: Paths) -> MissionsConfig:
-    from .config import load_missions
-
-    return load_missions(paths.missions)

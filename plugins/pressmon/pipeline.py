@@ -35,7 +35,6 @@ FEED_FILE = "feed.json"
 PAGES_FILE = "pages.jsonl"
 ARTICLES_FILE = "articles.jsonl"
 CLASSIFIED_FILE = "classified.jsonl"
-DONE_SUFFIX = ".done"
 
 
 def now() -> dt.datetime:
