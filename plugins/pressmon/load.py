@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from . import store
 from .config import MissionsConfig, SourcesConfig, load_missions
-from .pipeline import (ARTICLES_FILE, CLASSIFIED_FILE, PAGES_FILE, now, parse_time,
+from .pipeline import (CLASSIFIED_FILE, PAGES_FILE, now, parse_time,
                        read_jsonl)
 from .settings import Paths
 from .store import fetch_one
@@ -29,21 +29,25 @@ log = logging.getLogger("pressmon.load")
 # an error page) than one article under two URLs, so the text alone does not merge them.
 MIN_WORDS_FOR_TEXT_IDENTITY = 40
 
+TS = pa.timestamp("us", tz="UTC")
 ARTICLE_COLUMNS = [
     ("article_id", pa.string()), ("source", pa.string()), ("outlet", pa.string()),
     ("region", pa.string()), ("url", pa.string()), ("canonical_url", pa.string()),
     ("title", pa.string()), ("summary", pa.string()), ("text", pa.string()),
-    ("author", pa.string()), ("published_at", pa.timestamp("us", tz="UTC")),
-    ("updated_at", pa.timestamp("us", tz="UTC")), ("first_seen_at", pa.timestamp("us", tz="UTC")),
-    ("last_seen_at", pa.timestamp("us", tz="UTC")), ("cycle_id", pa.string()),
+    ("author", pa.string()), ("published_at", TS), ("updated_at", TS),
+    ("first_seen_at", TS), ("last_seen_at", TS), ("cycle_id", pa.string()),
     ("content_hash", pa.string()), ("word_count", pa.int32()), ("revision", pa.int32()),
     ("language", pa.string()), ("language_confidence", pa.float64()),
     ("language_mix", pa.float64()), ("relevant", pa.bool_()),
     ("relevance_score", pa.float64()), ("matched_terms", pa.list_(pa.string())),
     ("mission_id", pa.string()), ("topics", pa.list_(pa.string())),
-    ("rules_version", pa.string()), ("classified_at", pa.timestamp("us", tz="UTC")),
-    ("story_id", pa.string()),
+    ("rules_version", pa.string()), ("classified_at", TS), ("story_id", pa.string()),
 ]
+# What reclassify rewrites: the tags, not the text.
+TAG_COLUMNS = [(name, typ) for name, typ in ARTICLE_COLUMNS
+               if name in ("article_id", "language", "language_confidence", "language_mix",
+                           "relevant", "relevance_score", "matched_terms", "mission_id",
+                           "topics", "rules_version", "classified_at")]
 
 
 def article_id_for(outlet: str, canonical_url: str) -> str:
@@ -66,7 +70,7 @@ class Key:
     final_url: str | None
     content_hash: str
     word_count: int
-    updated_at: dt.datetime | None
+    extract_error: str | None
 
     @property
     def order(self):
@@ -126,7 +130,7 @@ def _scan(files: list[Path]) -> list[Key]:
                 canonical_url=rec["canonical_url"], canonical_guess=rec.get("canonical_guess"),
                 url=rec["url"], final_url=rec.get("final_url"),
                 content_hash=rec["content_hash"], word_count=rec.get("word_count") or 0,
-                updated_at=parse_time(rec.get("updated_at")),
+                extract_error=rec.get("extract_error"),
             ))
     keys.sort(key=lambda k: k.order)
     return keys
@@ -232,32 +236,27 @@ def _article_row(rec: dict, article_id: str, cycle_id: str, seen: dt.datetime,
     }
 
 
-def _insert_articles(con, rows: list[dict]) -> None:
-    if not rows:
-        return
-    table = pa.table({name: pa.array([r[name] for r in rows], type=typ)
-                      for name, typ in ARTICLE_COLUMNS})
-    con.register("_pm_new_articles", table)
-    try:
-        con.execute("INSERT INTO articles BY NAME SELECT * FROM _pm_new_articles")
-    finally:
-        con.unregister("_pm_new_articles")
+def _arrow(rows: list[dict], schema: list[tuple]) -> pa.Table:
+    return pa.table({name: pa.array([r.get(name) for r in rows], type=typ)
+                     for name, typ in schema})
 
 
 def _insert_rows(con, table_name: str, rows: list[dict], schema: list[tuple]) -> None:
+    """Bulk insert by column name from an Arrow table (never row by row)."""
     if not rows:
         return
-    table = pa.table({name: pa.array([r.get(name) for r in rows], type=typ)
-                      for name, typ in schema})
     view = f"_pm_{table_name}"
-    con.register(view, table)
+    con.register(view, _arrow(rows, schema))
     try:
         con.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM {view}")
     finally:
         con.unregister(view)
 
 
-TS = pa.timestamp("us", tz="UTC")
+def _insert_articles(con, rows: list[dict]) -> None:
+    _insert_rows(con, "articles", rows, ARTICLE_COLUMNS)
+
+
 FETCH_LOG_SCHEMA = [("cycle_id", pa.string()), ("source", pa.string()), ("url", pa.string()),
                     ("started_at", TS), ("outcome", pa.string()), ("http_status", pa.int32()),
                     ("error", pa.string()), ("items", pa.int32()), ("duration_ms", pa.int32()),
@@ -373,11 +372,12 @@ def load_cycle(paths: Paths, sources: SourcesConfig, missions: MissionsConfig,
                 cycle_id = f"{base}.{n}"
             # The load (appends, index batches, snapshot, exports) runs under a tighter limit:
             # DuckDB spills beyond it, and the process stays small during a large backfill.
-            store.set_memory_limit(con, os.environ.get("PRESSMON_DUCKDB_LOAD_MEMORY", "64MB"))
+            store.set_memory_limit(con, os.environ.get(store.ENV_LOAD_MEMORY,
+                                                       store.DEFAULT_LOAD_MEMORY))
             con.execute("BEGIN TRANSACTION")
             try:
-                _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
-                      started, key)
+                _load(con, sources, missions, rules_version, cycle_id, feeds, runner, started,
+                      key)
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
@@ -404,18 +404,15 @@ def _index_search(con) -> None:
 
 def _publish_exports(con, paths: Paths) -> None:
     """Parquet for BI tools; a failure here never undoes a committed load."""
-    try:
-        from .exports import publish_exports
-    except ImportError:
-        return
+    from .exports import publish_exports
+
     try:
         publish_exports(con, paths)
     except Exception as exc:
         log.error("Parquet exports not published: %s", exc)
 
 
-def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner, started,
-          load_key):
+def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, started, load_key):
     from .dedupe import assign_stories, story_id_for
 
     seen = now()
@@ -439,11 +436,10 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
         if g in plan.new:
             ks = plan.new[g]
             rep = ks[0]
-            canonical = (min(k.canonical_url for k in ks)
-                         if len({k.canonical_url for k in ks}) > 1 else rep.canonical_url)
+            # The smallest canonical URL of the group, as its id: the same whatever the order.
             row = _article_row(rec, plan.new_ids[g], cycle_id, seen, seen, 1, rep.source,
                                region_of.get(rep.source, rec.get("region")), rep.url,
-                               canonical)
+                               min(k.canonical_url for k in ks))
             batch.append(row)
             new_rows.append({"article_id": row["article_id"], "source": row["source"],
                              "relevant": row["relevant"]})
@@ -565,13 +561,9 @@ def _load(con, paths, sources, missions, rules_version, cycle_id, feeds, runner,
                 "outcome": page["page_outcome"], "http_status": page.get("http_status"),
                 "error": page.get("error"), "duration_ms": page.get("duration_ms"),
             })
-        classified = fdir / CLASSIFIED_FILE
-        for rec in read_jsonl(classified) if classified.exists() else ():
-            if rec.get("extract_error"):
-                page_rows.append({
-                    "cycle_id": cycle_id, "source": source.name, "url": rec["url"],
-                    "fetched_at": seen, "outcome": "extract_error", "http_status": None,
-                    "error": rec["extract_error"], "duration_ms": None})
+    page_rows += [{"cycle_id": cycle_id, "source": k.source, "url": k.url, "fetched_at": seen,
+                   "outcome": "extract_error", "error": k.extract_error}
+                  for k in keys if k.extract_error]
     _insert_rows(con, "fetch_log", fetch_rows, FETCH_LOG_SCHEMA)
     _insert_rows(con, "page_log", page_rows, PAGE_LOG_SCHEMA)
     _update_feed_states(con, feeds, started)
@@ -642,23 +634,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
         try:
             _refresh_missions(con, missions)
             if out:
-                table = pa.table({
-                    "article_id": pa.array([r["article_id"] for r in out], pa.string()),
-                    "language": pa.array([r["language"] for r in out], pa.string()),
-                    "language_confidence": pa.array([r["language_confidence"] for r in out],
-                                                    pa.float64()),
-                    "language_mix": pa.array([r["language_mix"] for r in out], pa.float64()),
-                    "relevant": pa.array([r["relevant"] for r in out], pa.bool_()),
-                    "relevance_score": pa.array([r["relevance_score"] for r in out],
-                                                pa.float64()),
-                    "matched_terms": pa.array([r["matched_terms"] for r in out],
-                                              pa.list_(pa.string())),
-                    "mission_id": pa.array([r["mission_id"] for r in out], pa.string()),
-                    "topics": pa.array([r["topics"] for r in out], pa.list_(pa.string())),
-                    "rules_version": pa.array([r["rules_version"] for r in out], pa.string()),
-                    "classified_at": pa.array([r["classified_at"] for r in out], TS),
-                })
-                con.register("_pm_tags", table)
+                con.register("_pm_tags", _arrow(out, TAG_COLUMNS))
                 try:
                     con.execute(
                         "UPDATE articles SET language = t.language, "
@@ -675,6 +651,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
             con.execute("ROLLBACK")
             raise
         store.publish_snapshot(con, paths.db)
+        _publish_exports(con, paths)  # BI tools see the new tags too
         relevant = fetch_one(con, "SELECT count(*) FILTER (WHERE relevant) FROM articles")[0]
         return {"articles": len(out), "changed": changed, "relevant": relevant,
                 "rules_version": rules.version}

@@ -138,12 +138,6 @@ class SnapshotReader:
             except store.StoreError as exc:
                 log.warning("snapshot unreadable, treating every article as new: %s", exc)
 
-    def __enter__(self) -> "SnapshotReader":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
     def close(self) -> None:
         if self.con is not None:
             self.con.close()
@@ -197,7 +191,7 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
     outcome: dict[str, Any] = {
         "source": source.name, "url": source.url, "started_at": started.isoformat(),
         "outcome": None, "http_status": None, "error": None, "items": None,
-        "duration_ms": None, "new_articles": 0, "state": None, "pages": 0,
+        "duration_ms": None, "state": None, "pages": 0,
         "warning": None,
     }
     own_snapshot = snapshot is None
@@ -215,8 +209,7 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
             try:
                 ff = fetch_feed(fetcher, source.url, feed_state or None)
             except FetchError as exc:
-                outcome.update(outcome="error", http_status=exc.status, error=str(exc),
-                               transient=exc.kind == "transient")
+                outcome.update(outcome="error", http_status=exc.status, error=str(exc))
                 return outcome
             outcome["http_status"] = ff.status
             outcome["state"] = {"etag": ff.etag, "last_modified": ff.last_modified,
@@ -228,7 +221,7 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
                 parsed = parse_feed(ff.body, url=ff.final_url or source.url,
                                     content_type=ff.content_type)
             except FeedError as exc:
-                outcome.update(outcome="error", error=str(exc), state=None, transient=False)
+                outcome.update(outcome="error", error=str(exc), state=None)
                 return outcome
             outcome["items"] = len(parsed.entries)
             outcome["warning"] = parsed.warning
@@ -236,7 +229,7 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
                 # Nothing usable came out of a broken document: that is a failure of the
                 # feed, not an empty news day.
                 outcome.update(outcome="error", error=f"malformed feed, no entries: "
-                               f"{parsed.warning}", state=None, transient=False)
+                               f"{parsed.warning}", state=None)
                 return outcome
             outcome["outcome"] = "ok"
             wanted, truncated = _new_entries(snapshot, source, parsed.entries,
@@ -262,8 +255,9 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
 
 
 def _new_entries(snapshot: SnapshotReader, source: Source, entries, canonicalize_url,
-                 limit: int) -> list:
-    """Entries whose article is not stored yet, or that the feed says were updated since."""
+                 limit: int) -> tuple[list, bool]:
+    """Entries whose article is not stored yet, or that the feed says were updated since,
+    at most ``limit`` of them; and whether some were left for a later cycle."""
     keyed = []
     seen = set()
     for index, entry in enumerate(entries):
@@ -356,10 +350,7 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
 
 def extract_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str) -> dict:
     """Turn the feed's fetched pages into article records (text, metadata, hashes)."""
-    from .canonical import choose_canonical
-    from .dedupe import content_hash, signature
     from .extract import extract_page
-    from .language import detect_language
 
     source = sources.by_name(source_name)
     folder = feed_dir(paths, cycle_id, source.name)
@@ -382,15 +373,17 @@ def extract_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_
                     log.warning("%s: extraction failed for %s: %s", source.name,
                                 page["link"], exc)
                     ext = {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
-            yield build_record(source, page, ext, choose_canonical, content_hash, signature,
-                               detect_language)
+            yield build_record(source, page, ext)
 
     n = write_jsonl(folder / ARTICLES_FILE, records())
     return {"source": source.name, "articles": n}
 
 
-def build_record(source: Source, page: dict, ext: dict, choose_canonical, content_hash,
-                 signature, detect_language) -> dict:
+def build_record(source: Source, page: dict, ext: dict) -> dict:
+    """One article record from a fetched page's extraction and its feed entry."""
+    from .canonical import choose_canonical
+    from .dedupe import content_hash, signature
+    from .language import detect_language
     from .text import html_to_text
 
     text = (ext.get("text") or "").strip()
@@ -505,8 +498,7 @@ def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: s
         else:  # the fetch task never ran to its end (killed, worker lost)
             outcome = {"source": source.name, "url": source.url, "outcome": "error",
                        "started_at": (started_at or now()).isoformat(),
-                       "error": "feed task did not complete (no outcome recorded)",
-                       "transient": True}
+                       "error": "feed task did not complete (no outcome recorded)"}
         feeds.append((source, outcome, fdir))
     summary = loader.load_cycle(paths, sources, missions, rules.version, cycle_id, feeds,
                                 runner=runner, started_at=started_at, wait_s=wait_s)
@@ -567,8 +559,8 @@ def _run_feed_workers(jobs: list, workers: int) -> None:
 
 
 def _warm_up() -> None:
-    """Load the heavy parts once in the parent: forked workers inherit them instead of each
-    paying for them (langdetect's profiles alone take most of a second)."""
+    """Load the heavy parts once in the worker host: the workers it forks inherit them
+    instead of each paying for them (langdetect's profiles alone take most of a second)."""
     from . import canonical, dedupe, extract, feeds, fetch  # noqa: F401
     from .language import _detector_factory
 

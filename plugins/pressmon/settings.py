@@ -53,11 +53,6 @@ class Paths:
         return resolve(None, env) if env else self.db.parent
 
     @property
-    def snapshot(self) -> Path:
-        """The read-only copy published after each load (what readers open)."""
-        return self.db.with_name(self.db.stem + ".snapshot" + self.db.suffix)
-
-    @property
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
 

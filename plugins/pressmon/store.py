@@ -52,6 +52,7 @@ def migrations() -> list[tuple[int, str, Path]]:
 
 
 def latest_version() -> int:
+    """The schema version this code brings a database to."""
     found = migrations()
     return found[-1][0] if found else 0
 
@@ -215,6 +216,8 @@ def open_writer(path: Path, *, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection
 
 ENV_MEMORY = "PRESSMON_DUCKDB_MEMORY"
 DEFAULT_MEMORY = "256MB"
+ENV_LOAD_MEMORY = "PRESSMON_DUCKDB_LOAD_MEMORY"
+DEFAULT_LOAD_MEMORY = "64MB"
 
 
 def set_memory_limit(con, value: str) -> None:
