@@ -18,12 +18,9 @@ TRACKING_PARAMS = frozenset(
         "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "twclid", "igshid",
         "mc_cid", "mc_eid", "xtor", "xtref", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok",
         "ocid", "cmpid", "ito", "icid", "smid", "s_cid", "wt.mc_id", "wt_mc", "ref_src",
-        "ref_url", "vero_id", "oly_enc_id", "oly_anon_id", "soc_src", "soc_trk",
-        "sr_share", "share", "at_medium", "at_campaign", "at_platform", "at_custom1",
-        "at_custom2", "at_custom3", "at_custom4", "at_link", "at_ptr_name", "at_bbc_team",
-        "amp", "outputtype", "amp_js_v", "usqp", "__twitter_impression", "rss", "feed",
-        "from", "origin", "partner", "emc", "cmp", "guccounter", "guce_referrer",
-        "guce_referrer_sig", "spref", "sh", "src", "s",
+        "ref_url", "vero_id", "soc_src", "soc_trk",
+        "sr_share", "amp", "outputtype", "amp_js_v", "usqp", "__twitter_impression", "emc",
+        "guccounter", "guce_referrer", "guce_referrer_sig", "spref",
     }
 )
 # Families of tracking parameters named by a prefix.
@@ -85,6 +82,7 @@ def choose_canonical(listed_url: str, final_url: str | None, page_canonical: str
         home_trap = _is_home(target) and not _is_home(base_canonical)
         if same_site and not home_trap:
             return target
+        return base_canonical
     return canonicalize_url(base)
 
 
@@ -126,6 +124,8 @@ def _canonicalize(raw: str) -> str:
     if scheme not in ("http", "https"):
         return text
     host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return raw  # "http://" alone names no page: keep it as written
     try:
         host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError:

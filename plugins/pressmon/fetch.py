@@ -73,16 +73,18 @@ class FetchError(Exception):
 
     ``kind`` is "transient" (a timeout, a reset, a 5xx, a 429: worth trying again next time) or
     "permanent" (404, 410, other 4xx, a refused link, a body that is not what was asked for).
+    ``refused`` marks a URL pressmon itself declined to fetch (link policy, scheme).
     """
 
     def __init__(self, message: str, kind: str = "permanent", status: int | None = None,
-                 url: str | None = None, attempts: int = 1):
+                 url: str | None = None, attempts: int = 1, refused: bool = False):
         super().__init__(message)
         self.message = message
         self.kind = kind
         self.status = status
         self.url = url
         self.attempts = attempts
+        self.refused = refused
 
     def __str__(self) -> str:
         if self.attempts > 1 and self.kind == "transient":
@@ -162,7 +164,6 @@ def backoff_until(consecutive_failures: int, now: datetime) -> datetime | None:
 @dataclass
 class _Call:
     deadline: float            # time.monotonic() value the response must be complete by
-    timeout_s: float
     guard_host: str | None     # None: any address; else only public ones or this host
 
 
@@ -529,11 +530,7 @@ class Fetcher:
             # leaves the feed's host, must reach a public address (or the feed's own host).
             checked = (link_from is not None or redirects > 0) and not s.allow_private_links
             guard = guard_base if checked else None
-            try:
-                status, hdrs, body, n = self._get_one(current, headers, guard, link_from)
-            except FetchError as exc:
-                exc.url = exc.url or current  # attempts: those of this hop, as the message says
-                raise
+            status, hdrs, body, n = self._get_one(current, headers, guard)
             attempts += n
             if status in REDIRECT_STATUSES:
                 location = hdrs.get("location")
@@ -595,7 +592,7 @@ class Fetcher:
         if u.scheme not in ("http", "https"):
             what = f"link with scheme '{u.scheme}'" if u.scheme else "URL without a scheme"
             raise FetchError(f"refused {what}: only http and https are fetched", "permanent",
-                             url=url)
+                             url=url, refused=True)
         if not u.host:
             raise FetchError(f"invalid URL {url!r}: no host", "permanent", url=url)
         return u, httpcore.URL(scheme=u.raw_scheme, host=u.raw_host, port=u.port,
@@ -609,8 +606,8 @@ class Fetcher:
                 merged[k.lower()] = str(v)
         return [(k.encode("ascii"), v.encode("latin-1", "replace")) for k, v in merged.items()]
 
-    def _get_one(self, url: str, headers: dict | None, guard: str | None,
-                 link_from: str | None) -> tuple[int, dict[str, str], bytes, int]:
+    def _get_one(self, url: str, headers: dict | None, guard: str | None
+                 ) -> tuple[int, dict[str, str], bytes, int]:
         """One URL (no redirect following), with retries of transient failures."""
         s = self.settings
         u, target = self._request_target(url)
@@ -621,7 +618,7 @@ class Fetcher:
             try:
                 _check_addresses(host, _resolve(host, u.port or 443), guard)
             except _Refused as exc:
-                raise FetchError(str(exc), "permanent", url=url) from None
+                raise FetchError(str(exc), "permanent", url=url, refused=True) from None
             except httpcore.ConnectError as exc:
                 raise FetchError(str(exc), "transient", url=url) from None
         request_headers = self._headers(headers)
@@ -656,7 +653,7 @@ class Fetcher:
                  ) -> tuple[int, dict[str, str], bytes]:
         s = self.settings
         with self._gate.turn(host):
-            call = _Call(time.monotonic() + s.timeout_s, s.timeout_s, guard)
+            call = _Call(time.monotonic() + s.timeout_s, guard)
             token = _CALL.set(call)
             status: int | None = None
             try:
@@ -672,10 +669,8 @@ class Fetcher:
                     if not 200 <= status < 300:
                         return status, hdrs, b""
                     return status, hdrs, self._read_body(resp, hdrs, call)
-            except FetchError:
-                raise
             except _Refused as exc:
-                raise FetchError(str(exc), "permanent", status) from None
+                raise FetchError(str(exc), "permanent", status, refused=True) from None
             except (httpcore.TimeoutException, socket.timeout):
                 raise FetchError(f"timed out after {human_seconds(s.timeout_s)}", "transient",
                                  status) from None

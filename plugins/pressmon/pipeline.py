@@ -324,8 +324,7 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
                 fh.write(resp.body)
             rec.update(page_outcome="ok", file=name)
         except FetchError as exc:
-            refused = str(exc).startswith("refused")
-            rec.update(page_outcome="refused" if refused else "error",
+            rec.update(page_outcome="refused" if exc.refused else "error",
                        http_status=exc.status, error=str(exc),
                        transient=exc.kind == "transient")
         except Exception as exc:  # one bad page never sinks the feed

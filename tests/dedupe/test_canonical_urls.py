@@ -49,11 +49,16 @@ def test_canonicalize_rules(url, expected):
     assert canonicalize_url(url) == expected
 
 
-@pytest.mark.parametrize("junk", ["", "   ", "not a url", "http://", "https://[::1", "mailto:x@y.z",
-                                  "https://exa mple.com/%zz%", "\x00\x01", "https://example.com/%ff"])
-def test_canonicalize_never_raises(junk):
-    """Junk links come back as a best effort string, never an exception."""
-    assert isinstance(canonicalize_url(junk), str)
+@pytest.mark.parametrize("junk, expected", [
+    ("", ""), ("   ", ""), ("not a url", "not a url"), ("http://", "http://"),
+    ("https://[::1", "https://[::1"), ("mailto:x@y.z", "mailto:x@y.z"),
+    ("https://exa mple.com/%zz%", "https://exa mple.com/%25zz%25"), ("\x00\x01", "\x00\x01"),
+    ("https://example.com/%ff", "https://example.com/%FF"),
+])
+def test_canonicalize_junk_gives_a_best_effort_string(junk, expected):
+    """Junk links come back as a best-effort string, never an exception, and a link with
+    no host is not turned into a URL that looks valid."""
+    assert canonicalize_url(junk) == expected
 
 
 def test_canonical_on_another_site_is_ignored():
