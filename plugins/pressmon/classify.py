@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import MissionsConfig, file_digest, load_missions
+from .dates import parse_time
 from .language import detect_language
 from .missions import MissionMatcher, build_matcher, link_mission
 from .relevance import Watchlist, load_watchlist, score_relevance, tokens
@@ -85,6 +86,7 @@ def classify_article(rules: Rules, article: dict) -> dict:
     rel = score_relevance(rules.watchlist, zones)
     mission_id = None
     if rel.relevant:
+        # In UTC, as stored: the pipeline, reclassify and the evaluation see the same date.
         mission_id = link_mission(rules.matcher, zones, _as_datetime(article.get("published_at")))
     topics, topic_scores = score_topics(rules.taxonomy, zones)
     return {
@@ -102,9 +104,6 @@ def classify_article(rules: Rules, article: dict) -> dict:
 
 
 def _as_datetime(value) -> dt.datetime | dt.date | None:
-    if value is None or isinstance(value, (dt.datetime, dt.date)):
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    try:
-        return dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
+    return parse_time(value)

@@ -587,10 +587,10 @@ def _ld_body_text(body: str | None) -> str:
     if not body:
         return ""
     if "<" in body and re.search(r"</?(p|br|div)\b", body, re.I):
-        # Some CMSs put HTML in articleBody.
-        tree = parse_html(f"<html><body>{body}</body></html>")
-        if tree is not None:
-            return _paragraphs("\n".join(_text_of(el) for el in tree.iter("p", "h2", "h3", "li")) or _text_of(tree))
+        # Some CMSs put HTML in articleBody: every block's text counts, <br> lines too.
+        from .text import html_to_text
+
+        return html_to_text(body)
     return _paragraphs(body)
 
 

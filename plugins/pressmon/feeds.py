@@ -33,6 +33,8 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
+from .dates import parse_time
+
 MAX_ENTITY_CHARS = 64      # a longer entity value is the building block of a quadratic blowup
 MAX_ENTITY_DECLARATIONS = 64
 
@@ -334,15 +336,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
 
 
 def _iso(value) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
+    return parse_time(value) if isinstance(value, str) else None
 
 
 def _parse_json_feed(view: bytes, url: str) -> ParsedFeed:

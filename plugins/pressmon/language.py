@@ -116,8 +116,6 @@ def detect_language(title: str | None, text: str | None, summary: str | None = N
             lang = plang
         elif hint:
             lang = hint
-        if lang is None and text + title:
-            lang = hint
     if lang is None:
         return hint, 0.0, 0.0
     return lang, round(conf, 4), _mix_share(text, lang)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import store
-from .config import MissionsConfig, SourcesConfig, load_missions
-from .pipeline import (CLASSIFIED_FILE, PAGES_FILE, now, parse_time,
-                       read_jsonl)
+from .config import MissionsConfig, SourcesConfig
+from .dates import parse_time
+from .pipeline import CLASSIFIED_FILE, PAGES_FILE, now, read_jsonl
 from .settings import Paths
 from .store import fetch_one
 
@@ -598,7 +598,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
     from .classify import classify_article, load_rules
 
     rules = load_rules(paths.config_dir, paths.missions)
-    missions = load_missions(paths.missions)
+    missions = rules.missions
     con = store.open_writer(paths.db, wait_s=wait_s)
     try:
         rows = con.execute(

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .config import Source, SourcesConfig, load_missions, load_sources
+from .config import Source, SourcesConfig, load_sources
+from .dates import parse_time
 from .settings import Paths
 
 log = logging.getLogger("pressmon.pipeline")
@@ -100,21 +101,6 @@ def _json_default(value):
     if hasattr(value, "tolist"):
         return value.tolist()
     raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-def parse_time(value) -> dt.datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        t = value
-    else:
-        try:
-            t = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return t.astimezone(UTC)
 
 
 # --------------------------------------------------------------------------- reading state
@@ -487,7 +473,6 @@ def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: s
     from . import load as loader
 
     rules = cached_rules(paths)
-    missions = load_missions(paths.missions)
     folder = cycle_dir(paths, cycle_id)
     feeds = []
     for source in sources.sources:
@@ -499,7 +484,7 @@ def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: s
                        "started_at": (started_at or now()).isoformat(),
                        "error": "feed task did not complete (no outcome recorded)"}
         feeds.append((source, outcome, fdir))
-    summary = loader.load_cycle(paths, sources, missions, rules.version, cycle_id, feeds,
+    summary = loader.load_cycle(paths, sources, rules.missions, rules.version, cycle_id, feeds,
                                 runner=runner, started_at=started_at, wait_s=wait_s)
     if not keep_staging:
         shutil.rmtree(folder, ignore_errors=True)

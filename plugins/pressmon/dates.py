@@ -1,0 +1,27 @@
+"""Times as pressmon stores and compares them: timezone-aware, in UTC."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+UTC = dt.timezone.utc
+
+
+def parse_time(value) -> dt.datetime | None:
+    """An aware UTC datetime from a datetime or an ISO 8601 string ('Z' accepted); naive
+    times are taken as UTC; None for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        t = value
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        try:
+            t = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(UTC)
