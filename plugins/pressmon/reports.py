@@ -23,7 +23,6 @@ from . import store
 from .settings import Paths
 
 REPORTS_DIR = store.SQL_DIR / "reports"
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 HEADER_RE = re.compile(r"^--\s*(name|description|filters|order):\s*(.*?)\s*$")
 FILTER_COLUMNS = {"week": "week", "mission": "mission_id"}
 TABLE_CELL_MAX = 60
@@ -82,16 +81,13 @@ def get_report(name: str, reports_dir: Path = REPORTS_DIR) -> Report:
 
 def parse_week(week: str) -> str:
     """Validate an ISO week label 'YYYY-Www' (2017-W45); returns it unchanged."""
-    m = WEEK_RE.match(week or "")
-    if not m:
-        raise ReportError(f"week {week!r} is not an ISO week: write YYYY-Www, e.g. 2017-W45")
+    from .digest import DigestError
+    from .digest import parse_week as parse_iso_week
+
     try:
-        dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    except ValueError:
-        raise ReportError(f"week {week!r} does not exist: {m.group(1)} has weeks "
-                          f"W01 to W{dt.date(int(m.group(1)), 12, 28).isocalendar()[1]:02d}"
-                          ) from None
-    return week
+        return parse_iso_week(week).label
+    except DigestError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def run_report(con, name: str, *, week: str | None = None, mission: str | None = None,

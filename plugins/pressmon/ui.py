@@ -111,15 +111,10 @@ def iso_week(day: dt.date) -> str:
 
 
 def week_bounds(week: str) -> tuple[dt.datetime, dt.datetime]:
-    """Monday 00:00 to the next Monday 00:00, Marseille time."""
-    m = WEEK_RE.match(week or "")
-    if not m:
-        raise ValueError(f"week must look like 2017-W45, got {week!r}")
-    try:
-        monday = dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    except ValueError:
-        raise ValueError(f"week {week} does not exist") from None
-    start = dt.datetime.combine(monday, dt.time(), tzinfo=WEEK_TZ)
+    """Monday 00:00 to the next Monday 00:00, Marseille time (ValueError for a bad week)."""
+    from .digest import parse_week  # its DigestError is a ValueError
+
+    start = dt.datetime.combine(parse_week(week).start, dt.time(), tzinfo=WEEK_TZ)
     return start, start + dt.timedelta(days=7)
 
 
