@@ -26,12 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Asset, dag, get_current_context, task, task_group
+from airflow.sdk import dag, get_current_context, task, task_group
 
-from pressmon.alerts import failure_notifier
-
-ARTICLES = Asset(name="pressmon_articles", uri="pressmon://warehouse/articles")
-WRITER_POOL = "duckdb_writer"
+from pressmon.dag_common import ARTICLES, WRITER_POOL, failure_notifier
 
 
 @dag(

@@ -22,13 +22,9 @@ snapshot published after each load, and mails it once to communications staff.
 
 from __future__ import annotations
 
-from airflow.sdk import (Asset, CronTriggerTimetable, Param, dag, get_current_context, task,
-                         timezone)
+from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, timezone
 
-from pressmon.alerts import failure_notifier
-
-ARTICLES = Asset(name="pressmon_articles", uri="pressmon://warehouse/articles")
-WRITER_POOL = "duckdb_writer"
+from pressmon.dag_common import ARTICLES, WRITER_POOL, failure_notifier
 
 
 @dag(

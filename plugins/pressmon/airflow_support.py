@@ -13,7 +13,6 @@ from .settings import get_paths
 
 log = logging.getLogger("pressmon.airflow")
 
-WRITER_POOL = "duckdb_writer"
 
 
 def _fail(message: str, *, retry: bool):
