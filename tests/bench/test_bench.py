@@ -100,12 +100,16 @@ def test_quick_run_prints_every_figure_heading(tmp_path):
                            "--out", str(out_md)], capture_output=True, text=True, cwd=tmp_path,
                           timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    for heading in bench.HEADINGS:
+    # The sections issue 9 asks for, listed here rather than taken from the script itself.
+    for heading in ("Corpus", "End-to-end ingest", "Unchanged cycle", "Per stage", "DuckDB load",
+                    "Story clustering", "DAG parse time"):
+        assert heading in bench.HEADINGS
         assert f"## {heading}\n" in proc.stdout, heading
     for figure in ("throughput:", "peak memory", "wall time:", "requests seen by the sites:",
                    "bulk insert:", "100 new vs 1,000 stored:", "press_ingest.py:"):
         assert f"- {figure}" in proc.stdout, figure
-    for stage in bench.STAGES:
+    for stage in ("fetch", "feed parsing", "extraction", "language", "relevance/topics",
+                  "dedup + clustering", "load"):
         assert f"| {stage} |" in proc.stdout, stage
     assert "requests seen by the sites: **6** (target one conditional request per feed (6)) PASS" \
         in proc.stdout

@@ -61,6 +61,12 @@ def test_huge_page_is_capped_and_still_extracted():
     assert len(body) > 5_000_000
     out = extract_page(body)
     assert "Paragraphe 3" in out["text"]
+    # the cap itself: the tree holds no more than MAX_INPUT_BYTES of the page
+    from pressmon.extract import MAX_INPUT_BYTES, parse_html
+
+    tree = parse_html(body)
+    assert len(tree.text_content()) <= MAX_INPUT_BYTES < len(body)
+    assert tree.text_content().count("bla ") < body.count("bla ")
 
 
 @pytest.mark.parametrize("raw, iso", [
