@@ -5,8 +5,9 @@ a plain table, ``search_terms`` (one row per article per distinct word, with its
 title and the text), ranked with BM25 by the SQL macro ``pm_search`` (sql/migrations/
 003_search.sql). Words are folded in SQL by ``pm_terms`` (lower case, accents stripped,
 common function words dropped, plural "s" removed), the same macro for the index and the
-query, so "Croisières" finds "croisiere". The load keeps the index current by calling
-``index_articles`` inside its transaction; articles it has not indexed yet
+query, so "Croisières" finds "croisiere". The load keeps the index current: an edited
+article's terms are dropped in its transaction (``forget_articles``) and every pending article
+is indexed after the commit (``index_pending``); articles not indexed yet
 (``articles.search_length IS NULL``) are scored on the fly, so they are found all the same.
 """
 
@@ -32,38 +33,9 @@ class SearchError(ValueError):
     """A search option is malformed; the message says which and why."""
 
 
-def index_articles(con, article_ids=()) -> int:
-    """(Re)index the given articles and every article not indexed yet; returns how many.
-
-    Call it inside the load transaction, after the articles rows are written (new and
-    revised: a revised row is re-inserted without its ``search_length``, so it is pending
-    anyway). Passing ids of deleted articles removes their terms.
-    """
-    ids = sorted(set(article_ids or ()))
-    if ids:
-        con.execute("UPDATE articles SET search_length = NULL "
-                    "WHERE article_id IN (SELECT unnest(?)) AND search_length IS NOT NULL", [ids])
-        con.execute("DELETE FROM search_terms WHERE article_id IN (SELECT unnest(?))", [ids])
-    pending = con.execute(
-        "SELECT count(*) FROM articles WHERE search_length IS NULL").fetchall()[0][0]
-    if not pending:
-        return 0
-    con.execute("DELETE FROM search_terms WHERE article_id IN "
-                "(SELECT article_id FROM articles WHERE search_length IS NULL)")
-    con.execute("INSERT INTO search_terms (article_id, term, title_tf, body_tf) "
-                "SELECT article_id, term, title_tf, body_tf FROM pm_article_postings(true)")
-    con.execute(
-        "UPDATE articles SET search_length = coalesce(n.len, 0) "
-        "FROM (SELECT a.article_id, sum(s.title_tf + s.body_tf)::INTEGER AS len "
-        "      FROM articles a LEFT JOIN search_terms s USING (article_id) "
-        "      WHERE a.search_length IS NULL GROUP BY a.article_id) n "
-        "WHERE articles.article_id = n.article_id")
-    return pending
-
-
 def forget_articles(con, article_ids) -> None:
-    """Drop the index entries of articles whose text is about to change (inside the load's
-    transaction); they are pending again and index_pending picks them up."""
+    """Drop the index entries of these articles (their text is about to change, or they are
+    gone): they are pending again (``search_length`` NULL) until indexed."""
     ids = sorted(set(article_ids or ()))
     if ids:
         con.execute("DELETE FROM search_terms WHERE article_id IN (SELECT unnest(?))", [ids])
@@ -71,34 +43,52 @@ def forget_articles(con, article_ids) -> None:
                     "WHERE article_id IN (SELECT unnest(?))", [ids])
 
 
+def _pending(con, limit: int | None = None) -> list[str]:
+    sql = "SELECT article_id FROM articles WHERE search_length IS NULL ORDER BY article_id"
+    if limit is not None:
+        return [r[0] for r in con.execute(sql + " LIMIT ?", [limit]).fetchall()]
+    return [r[0] for r in con.execute(sql).fetchall()]
+
+
+def _index(con, ids: list[str]) -> None:
+    """Index these articles, in the caller's transaction: their postings and length."""
+    con.execute("DELETE FROM search_terms WHERE article_id IN (SELECT unnest(?))", [ids])
+    con.execute("INSERT INTO search_terms (article_id, term, title_tf, body_tf) "
+                "SELECT article_id, term, title_tf, body_tf FROM pm_article_postings_in(?)",
+                [ids])
+    con.execute(
+        "UPDATE articles SET search_length = coalesce(n.len, 0) "
+        "FROM (SELECT a.article_id, sum(s.title_tf + s.body_tf)::INTEGER AS len "
+        "      FROM articles a LEFT JOIN search_terms s USING (article_id) "
+        "      WHERE a.article_id IN (SELECT unnest(?)) GROUP BY a.article_id) n "
+        "WHERE articles.article_id = n.article_id", [ids])
+
+
+def index_articles(con, article_ids=()) -> int:
+    """(Re)index the given articles and every article not indexed yet, in the caller's
+    transaction; returns how many. Ids of deleted articles just lose their terms."""
+    forget_articles(con, article_ids)
+    ids = _pending(con)
+    if ids:
+        _index(con, ids)
+    return len(ids)
+
+
 def index_pending(con, *, batch: int = 1000) -> int:
-    """Index every article not indexed yet, ``batch`` articles per transaction (outside the
-    load's transaction: a large cycle's postings never sit in memory at once). Returns how
-    many were indexed. Search scores pending articles on the fly meanwhile."""
+    """Index every article not indexed yet, ``batch`` articles per transaction. The load
+    calls it after its commit, so that a large cycle's postings never sit in memory at once;
+    each article is indexed whole or not at all. Returns how many were indexed."""
     done = 0
-    while True:
-        ids = [r[0] for r in con.execute(
-            "SELECT article_id FROM articles WHERE search_length IS NULL "
-            "ORDER BY article_id LIMIT ?", [batch]).fetchall()]
-        if not ids:
-            return done
+    while ids := _pending(con, batch):
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("DELETE FROM search_terms WHERE article_id IN (SELECT unnest(?))", [ids])
-            con.execute("INSERT INTO search_terms (article_id, term, title_tf, body_tf) "
-                        "SELECT article_id, term, title_tf, body_tf "
-                        "FROM pm_article_postings_in(?)", [ids])
-            con.execute(
-                "UPDATE articles SET search_length = coalesce(n.len, 0) "
-                "FROM (SELECT a.article_id, sum(s.title_tf + s.body_tf)::INTEGER AS len "
-                "      FROM articles a LEFT JOIN search_terms s USING (article_id) "
-                "      WHERE a.article_id IN (SELECT unnest(?)) GROUP BY a.article_id) n "
-                "WHERE articles.article_id = n.article_id", [ids])
+            _index(con, ids)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         done += len(ids)
+    return done
 
 
 def _date(value: str | None, option: str) -> dt.date | None:

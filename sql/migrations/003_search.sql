@@ -1,6 +1,7 @@
 -- Full-text search without the DuckDB `fts` extension (not in the wheel, not downloadable
--- here): a term table maintained by the load (pressmon.search.index_articles, inside the load
--- transaction) and ranked with BM25 by the table macro pm_search. Tokenising is done by the
+-- here): a term table maintained by the load (pressmon.search: forget_articles in the load
+-- transaction, index_pending after it) and ranked with BM25 by the table macro pm_search.
+-- Tokenising is done by the
 -- macros below, in SQL, so the index, the backfill and the query always fold words the same
 -- way, and analysts can call them from any DuckDB client.
 
