@@ -126,11 +126,11 @@ def _kind_name(kinds: tuple) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
-def _positive(v) -> str | None:
+def positive(v) -> str | None:
     return None if v > 0 else "must be greater than 0"
 
 
-def _non_negative(v) -> str | None:
+def non_negative(v) -> str | None:
     return None if v >= 0 else "must be 0 or more"
 
 
@@ -197,24 +197,24 @@ def load_sources(path: Path) -> SourcesConfig:
     top.only({"fetch", "sources", "stories"})
     stories = Section(path, "stories", top.get("stories", dict, default={}))
     stories.only({"window_days"})
-    window = stories.get("window_days", int, 7, check=_positive)
+    window = stories.get("window_days", int, 7, check=positive)
     fetch_data = top.get("fetch", dict, default={})
     fs = Section(path, "fetch", fetch_data)
     fs.only(FETCH_KEYS)
     defaults = FetchSettings()
     fetch = FetchSettings(
         per_host_concurrency=fs.get("per_host_concurrency", int, defaults.per_host_concurrency,
-                                    check=_positive),
+                                    check=positive),
         per_host_delay_s=fs.get("per_host_delay_s", float, defaults.per_host_delay_s,
-                                check=_non_negative),
-        timeout_s=fs.get("timeout_s", float, defaults.timeout_s, check=_positive),
-        max_bytes=fs.get("max_bytes", int, defaults.max_bytes, check=_positive),
+                                check=non_negative),
+        timeout_s=fs.get("timeout_s", float, defaults.timeout_s, check=positive),
+        max_bytes=fs.get("max_bytes", int, defaults.max_bytes, check=positive),
         user_agent=fs.get("user_agent", str, defaults.user_agent,
                           check=lambda v: None if v.strip() else "must not be empty"),
-        max_redirects=fs.get("max_redirects", int, defaults.max_redirects, check=_non_negative),
-        retries=fs.get("retries", int, defaults.retries, check=_non_negative),
+        max_redirects=fs.get("max_redirects", int, defaults.max_redirects, check=non_negative),
+        retries=fs.get("retries", int, defaults.retries, check=non_negative),
         max_pages_per_feed=fs.get("max_pages_per_feed", int, defaults.max_pages_per_feed,
-                                  check=_positive),
+                                  check=positive),
         allow_private_links=fs.get("allow_private_links", bool, defaults.allow_private_links),
     )
     entries = top.get("sources", list, required=True)

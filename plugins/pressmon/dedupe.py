@@ -170,6 +170,11 @@ def similarity(sig_a, sig_b) -> float:
         raise ValueError(f"signatures must have {NUM_PERM} values, got {a.shape} and {b.shape}")
     if _is_empty(a) or _is_empty(b):
         return 0.0
+    return _agreement(a, b)
+
+
+def _agreement(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of MinHash values two signatures agree on: the Jaccard estimate."""
     return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
@@ -250,7 +255,7 @@ def assign_stories(con, items: list[dict], *, window_days: int = 7) -> dict[str,
     edges: dict[str, list[tuple[float, str]]] = {}
     for a, b in candidates:
         other = sigs[index[b]] if b in index else stored[b][1]
-        sim = float(np.count_nonzero(sigs[index[a]] == other)) / NUM_PERM
+        sim = _agreement(sigs[index[a]], other)
         if sim >= THRESHOLD:
             edges.setdefault(a, []).append((sim, b))
 

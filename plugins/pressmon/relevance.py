@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .config import ConfigError, MissionsConfig, Section, read_yaml
+from .config import ConfigError, MissionsConfig, Section, non_negative, positive, read_yaml
 
 KINDS = ("home", "partner", "mission_terms", "competitors", "exclusions", "foreign")
 # Kinds that subtract (weight 0 or negative) and may be left out of the file.
@@ -185,8 +185,7 @@ def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchl
     sc = Section(path, "scoring", top.get("scoring", dict, default={}))
     sc.only(SCORING_KEYS)
     d = Scoring()
-    pos = lambda v: None if v > 0 else "must be greater than 0"  # noqa: E731
-    nonneg = lambda v: None if v >= 0 else "must be 0 or more"  # noqa: E731
+    pos, nonneg = positive, non_negative
     scoring = Scoring(
         threshold=sc.get("threshold", float, d.threshold, check=pos),
         title_weight=sc.get("title_weight", float, d.title_weight, check=pos),

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import ConfigError, Section, read_yaml
+from .config import ConfigError, Section, non_negative, positive, read_yaml
 from .relevance import ZONES, Hit, PhraseIndex, Term, tokens
 
 TOPICS = ("diplomacy", "economy", "investment", "tourism", "cruise", "port",
@@ -47,15 +47,14 @@ def load_topics(path: Path) -> Taxonomy:
     sc = Section(path, "scoring", top.get("scoring", dict, default={}))
     sc.only({"threshold", "relative", "max_topics", "title_weight", "lead_weight",
              "repeat_bonus", "body_words_ref"})
-    pos = lambda v: None if v > 0 else "must be greater than 0"  # noqa: E731
+    pos = positive
     share = lambda v: None if 0 <= v <= 1 else "must be between 0 and 1"  # noqa: E731
     threshold = sc.get("threshold", float, 3.0, check=pos)
     relative = sc.get("relative", float, 0.0, check=share)
     max_topics = sc.get("max_topics", int, 3, check=pos)
     title_weight = sc.get("title_weight", float, 2.0, check=pos)
     lead_weight = sc.get("lead_weight", float, 1.5, check=pos)
-    repeat_bonus = sc.get("repeat_bonus", float, 0.25, check=lambda v: None if v >= 0
-                          else "must be 0 or more")
+    repeat_bonus = sc.get("repeat_bonus", float, 0.25, check=non_negative)
     body_words_ref = sc.get("body_words_ref", int, 0, check=lambda v: None if v >= 0
                             else "must be 0 (no damping) or more")
 

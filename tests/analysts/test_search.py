@@ -1,5 +1,6 @@
 """`pressmon search`: accent- and case-insensitive words, BM25 ranking, filters, and an index
-kept by the load (index_articles and index_pending share one indexing core) that search does not depend on."""
+kept by the load (index_articles and index_pending share one indexing core) that search
+does not depend on."""
 
 from __future__ import annotations
 
