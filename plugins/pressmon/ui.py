@@ -56,16 +56,19 @@ WITH week AS (
     WHERE relevant AND coalesce(published_at, first_seen_at) >= ?
       AND coalesce(published_at, first_seen_at) < ?
 )
-SELECT coalesce(story_id, article_id) AS story,
-       arg_min(title, seen) AS title,
-       arg_min(url, seen) AS url,
+-- A story is named by its original article and mission as v_stories (and so the reports)
+-- name it; the week's own earliest article stands in when the view has no row for it.
+SELECT coalesce(w.story_id, w.article_id) AS story,
+       coalesce(any_value(s.original_title), arg_min(w.title, w.seen)) AS title,
+       coalesce(any_value(s.original_url), arg_min(w.url, w.seen)) AS url,
        count(*) AS articles,
-       count(DISTINCT outlet) AS outlets,
-       list(DISTINCT region ORDER BY region) AS regions,
-       list(DISTINCT language ORDER BY language) FILTER (WHERE language IS NOT NULL) AS languages,
-       arg_min(mission_id, seen) AS mission_id,
-       min(seen) AS first_seen
-FROM week
+       count(DISTINCT w.outlet) AS outlets,
+       list(DISTINCT w.region ORDER BY w.region) AS regions,
+       list(DISTINCT w.language ORDER BY w.language) FILTER (WHERE w.language IS NOT NULL)
+           AS languages,
+       coalesce(any_value(s.mission_id), arg_min(w.mission_id, w.seen)) AS mission_id,
+       min(w.seen) AS first_seen
+FROM week w LEFT JOIN v_stories s ON s.story_id = w.story_id
 GROUP BY 1
 ORDER BY outlets DESC, articles DESC, first_seen, story
 LIMIT ?
