@@ -28,7 +28,7 @@ import datetime as dt
 
 from airflow.sdk import dag, get_current_context, task, task_group
 
-from pressmon.dag_common import ARTICLES, WRITER_POOL, failure_notifier
+from pressmon.airflow.common import ARTICLES, WRITER_POOL, failure_notifier
 
 
 @dag(
@@ -44,7 +44,7 @@ from pressmon.dag_common import ARTICLES, WRITER_POOL, failure_notifier
 def press_ingest():
     @task
     def plan() -> list[str]:
-        from pressmon.airflow_support import plan_cycle
+        from pressmon.airflow.ingest import plan_cycle
 
         return plan_cycle()
 
@@ -52,7 +52,7 @@ def press_ingest():
     def per_feed(source: str):
         @task(map_index_template="{{ feed }}")
         def fetch(source: str) -> str:
-            from pressmon.airflow_support import fetch_feed
+            from pressmon.airflow.ingest import fetch_feed
 
             ctx = get_current_context()
             ctx["feed"] = source
@@ -60,7 +60,7 @@ def press_ingest():
 
         @task(map_index_template="{{ feed }}")
         def extract(source: str) -> dict:
-            from pressmon.airflow_support import extract_feed
+            from pressmon.airflow.ingest import extract_feed
 
             ctx = get_current_context()
             ctx["feed"] = source
@@ -68,7 +68,7 @@ def press_ingest():
 
         @task(map_index_template="{{ feed }}")
         def classify(source: str) -> dict:
-            from pressmon.airflow_support import classify_feed
+            from pressmon.airflow.ingest import classify_feed
 
             ctx = get_current_context()
             ctx["feed"] = source
@@ -81,19 +81,19 @@ def press_ingest():
     @task(pool=WRITER_POOL, outlets=[ARTICLES], trigger_rule="all_done", retries=3,
           retry_delay=dt.timedelta(seconds=30))
     def load() -> dict:
-        from pressmon.airflow_support import load as load_cycle
+        from pressmon.airflow.ingest import load as load_cycle
 
         return load_cycle(get_current_context()["run_id"])
 
     @task
     def check_quality() -> dict:
-        from pressmon.airflow_support import check_quality as run_checks
+        from pressmon.airflow.ingest import check_quality as run_checks
 
         return run_checks(get_current_context()["run_id"])
 
     @task
     def check_feeds() -> dict:
-        from pressmon.airflow_support import check_feeds as run_checks
+        from pressmon.airflow.ingest import check_feeds as run_checks
 
         return run_checks(get_current_context()["run_id"])
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, timezone
 
-from pressmon.dag_common import ARTICLES, WRITER_POOL, failure_notifier
+from pressmon.airflow.common import ARTICLES, WRITER_POOL, failure_notifier
 
 
 @dag(
@@ -45,15 +45,15 @@ from pressmon.dag_common import ARTICLES, WRITER_POOL, failure_notifier
 def press_weekly_digest():
     @task(inlets=[ARTICLES])
     def render() -> dict:
-        from pressmon.digest import airflow_render
+        from pressmon.airflow.digest import render_digest
 
-        return airflow_render(get_current_context())
+        return render_digest(get_current_context())
 
     @task(pool=WRITER_POOL, retries=2, retry_delay=300.0)  # seconds
     def send() -> dict:
-        from pressmon.digest import airflow_send
+        from pressmon.airflow.digest import send_digest_once
 
-        return airflow_send(get_current_context())
+        return send_digest_once(get_current_context())
 
     render() >> send()
 

@@ -1,6 +1,6 @@
 """Airflow plugin: the "Press monitor" page (feed health, last runs, the week's top stories).
 
-Registers the FastAPI app of ``pressmon.ui`` under ``/pressmon`` in the API server and a
+Registers the FastAPI app of ``pressmon.airflow.ui`` under ``/pressmon`` in the API server and a
 "Press monitor" entry in the UI's navigation that shows it embedded. Every Airflow process
 imports this file when it loads plugins (scheduler, DAG processor, workers), so it imports
 nothing beyond Airflow's plugin base: the app, FastAPI and DuckDB are loaded by the API server
@@ -15,14 +15,14 @@ URL_PREFIX = "/pressmon"
 
 
 class LazyPressMonitorApp:
-    """An ASGI app that builds ``pressmon.ui.create_app()`` when it is first called."""
+    """An ASGI app that builds ``pressmon.airflow.ui.create_app()`` when it is first called."""
 
     def __init__(self):
         self._app = None
 
     async def __call__(self, scope, receive, send):
         if self._app is None:
-            from pressmon.ui import create_app
+            from pressmon.airflow.ui import create_app
 
             self._app = create_app()
         await self._app(scope, receive, send)

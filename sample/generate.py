@@ -4,7 +4,7 @@ Reads ``src/outlets.yaml`` (outlets, their sites and feeds) and ``src/articles/*
 articles, written for this corpus, with their hand-made labels), and writes:
 
 - ``sites/<outlet>/...``: every outlet's site (feeds, article pages, robots.txt, front page);
-- ``sites.yaml``: one loopback address per site, for ``pressmon.devserver``;
+- ``sites.yaml``: one loopback address per site, for ``sample/siteserver.py``;
 - ``sources.yaml``: the feeds, as a pressmon sources file with ``{{site:NAME}}`` URLs;
 - ``expected.yaml`` and ``EXPECTED.md``: the labels, and the counts that follow from them.
 
@@ -701,8 +701,8 @@ def build(outlets_cfg: dict, articles: list[dict]) -> dict:
                         "outlet": f["outlet"]} for f in feeds]}
     write(HERE / "sources.yaml",
           "# The sample corpus's feeds. Each URL starts with a site placeholder that\n"
-          "# pressmon.devserver replaces by that site's served address:\n"
-          "#   python -m pressmon.devserver sample --write-sources data/sample-sources.yaml\n"
+          "# sample/siteserver.py replaces by that site's served address:\n"
+          "#   python sample/siteserver.py sample --write-sources data/sample-sources.yaml\n"
           + yaml.safe_dump(src, sort_keys=False, allow_unicode=True, width=100))
     return {"outlets": outlets, "feeds": feeds}
 

@@ -1,7 +1,7 @@
 """`make airflow`: the whole of pressmon in a local Airflow, on 127.0.0.1, offline.
 
 Starts, in this order:
-- the bundled sample corpus, served on loopback addresses by ``pressmon.devserver``, and its
+- the bundled sample corpus, served on loopback addresses by ``sample/siteserver.py``, and its
   ``sources.yaml`` rendered with the served URLs into ``data/local/``;
 - a mail catcher on 127.0.0.1 (alerts and digests land as ``.eml`` files in
   ``data/local/mail/``), wired as the ``smtp_default`` connection;
@@ -31,6 +31,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "sample"))  # the sample sites server
 BIN = Path(sys.executable).parent
 LOCAL = ROOT / "data" / "local"
 SAMPLE = ROOT / "sample"
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from aiosmtpd.controller import Controller
 
-    from pressmon.devserver import SiteServer, load_sites, render_sources
+    from siteserver import SiteServer, load_sites, render_sources
 
     home = LOCAL / "airflow"
     home.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
     .venv/bin/python scripts/bench.py [--articles 2000] [--outlets 25] [--feeds 50] [--quick]
                                       [--out BENCHMARKS.md] [--keep DIR]
 
-It generates its own corpus (scripts/benchcorpus.py), serves it with pressmon.devserver from a
+It generates its own corpus (scripts/benchcorpus.py), serves it with sample/siteserver.py from a
 separate process (one loopback address per outlet), and measures:
 
 1. a full `pressmon ingest` in a fresh database, as a subprocess (per-host delay 0): wall time,
@@ -54,6 +54,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 ROOT = HERE.parents[1]
 SCRIPTS = ROOT / "scripts"
+sys.path.insert(0, str(ROOT / "sample"))  # the sample sites server
 PROJECT_CONFIG = ROOT / "config"
 # A copy of the project's config/ taken at start: every step of one run reads the same rules.
 CONFIG = PROJECT_CONFIG
@@ -122,7 +123,7 @@ class Report:
 
 def _serve(sample_dir: str, template: str, rendered: str, conn) -> None:
     """Child process: serve the corpus, answer 'log' / 'reset' / 'stop' on the pipe."""
-    from pressmon.devserver import SiteServer, load_sites, render_sources
+    from siteserver import SiteServer, load_sites, render_sources
 
     server = SiteServer(load_sites(Path(sample_dir)))
     server.start()
@@ -360,13 +361,13 @@ def run_stages(sources_path: Path, db: Path, feed_names: list[str] | None = None
 
     Returns the timers, the load summary and the staging folder (kept for the load benchmark).
     """
-    from pressmon import pipeline
+    from pressmon import stages, staging
     from pressmon.config import load_sources
 
     paths = _paths(db, sources_path)
     sources = load_sources(sources_path)
     names = feed_names or [s.name for s in sources.sources]
-    cycle_id = pipeline.new_cycle_id("bench")
+    cycle_id = staging.new_cycle_id("bench")
     timers = StageTimers()
     totals = {"fetch_stage": [0.0, 0.0], "extract_stage": [0.0, 0.0],
               "classify_stage": [0.0, 0.0], "load_stage": [0.0, 0.0]}
@@ -390,12 +391,12 @@ def run_stages(sources_path: Path, db: Path, feed_names: list[str] | None = None
     with instrumented(timers):
         articles = 0
         for name in names:
-            outcome = timed("fetch_stage", pipeline.fetch_stage, paths, sources, name, cycle_id)
+            outcome = timed("fetch_stage", stages.fetch_stage, paths, sources, name, cycle_id)
             if outcome.get("outcome") == "ok":
-                articles += timed("extract_stage", pipeline.extract_stage, paths, sources, name,
+                articles += timed("extract_stage", stages.extract_stage, paths, sources, name,
                                   cycle_id)["articles"]
-                timed("classify_stage", pipeline.classify_stage, paths, sources, name, cycle_id)
-        summary = timed("load_stage", pipeline.load_stage, paths, sources, cycle_id,
+                timed("classify_stage", stages.classify_stage, paths, sources, name, cycle_id)
+        summary = timed("load_stage", stages.load_stage, paths, sources, cycle_id,
                         runner="bench", keep_staging=True)
     if profiler:
         profiler.disable()
@@ -417,7 +418,7 @@ def run_stages(sources_path: Path, db: Path, feed_names: list[str] | None = None
     timers.add("dedup + clustering", timers.story_wall, timers.story_cpu)
     summary["articles_extracted"] = articles
     summary["stage_totals"] = totals
-    return timers, summary, pipeline.cycle_dir(paths, cycle_id)
+    return timers, summary, staging.cycle_dir(paths, cycle_id)
 
 
 # --------------------------------------------------------------------------- DuckDB load
@@ -427,7 +428,7 @@ def bench_load(staging: Path, db: Path, rows_wanted: int) -> dict:
     """Bulk insert of ``rows_wanted`` article rows through pressmon.load's insert path
     (records as the pipeline stages them -> Arrow -> INSERT ... BY NAME), in one transaction."""
     from pressmon import load, store
-    from pressmon.pipeline import CLASSIFIED_FILE, read_jsonl
+    from pressmon.staging import CLASSIFIED_FILE, read_jsonl
 
     records = []
     for f in sorted(staging.glob(f"*/{CLASSIFIED_FILE}")):
@@ -655,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
                    f" KB (mean {corpus.page_bytes_total / corpus.articles / 1000:.1f} KB), "
                    f"{corpus.page_bytes_total / 1e6:.0f} MB in all; generated in {gen_s:.1f} s")
         report.out("- fetch settings: per_host_delay_s 0, per_host_concurrency 2 (default), "
-                   "served by pressmon.devserver in a separate process")
+                   "served by sample/siteserver.py in a separate process")
 
         # 1. End to end, as a user runs it.
         db = work / "e2e" / "press.duckdb"

@@ -5,7 +5,7 @@ reader comments, footers, cookie banners), and a share of syndicated copies.
 
     python scripts/benchcorpus.py OUT_DIR [--articles 2000] [--outlets 25] [--feeds 50]
 
-OUT_DIR receives ``sites.yaml`` (for ``pressmon.devserver.load_sites``), ``sources.yaml`` (a
+OUT_DIR receives ``sites.yaml`` (for ``siteserver.load_sites``), ``sources.yaml`` (a
 template with ``{{site:NAME}}`` URLs for ``render_sources``), ``corpus.json`` (what was made)
 and one folder per outlet. Served files use the ``{{base}}`` placeholder, so links are absolute
 whatever port the server picks. Pages are written one at a time: the generator never holds the
@@ -588,7 +588,7 @@ def generate(root: Path, *, articles: int = 2000, outlets: int = 25, feeds: int 
             feed_items[sibling].append(item)
             stats.listed_twice += 1
     stats.page_bytes_min, stats.page_bytes_max = sizes_min or 0, sizes_max
-    sources = ["# Benchmark corpus feeds; URLs are filled in by pressmon.devserver.render_sources.",
+    sources = ["# Benchmark corpus feeds; URLs are filled in by siteserver.render_sources.",
                "fetch:", "  per_host_delay_s: 0", "  timeout_s: 30", "  allow_private_links: true",
                f"  max_pages_per_feed: {max(200, 2 * articles // feeds + 50)}", "sources:"]
     for f in range(feeds):

@@ -18,8 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT / "sample"))  # the sample sites server
 
-from pressmon.devserver import SiteServer, load_sites, render_sources  # noqa: E402
+from siteserver import SiteServer, load_sites, render_sources  # noqa: E402
 
 SAMPLE = ROOT / "sample"
 SAMPLE_WEEK = "2017-W45"

@@ -31,7 +31,7 @@ from pressmon.topics import TOPICS  # noqa: E402
 DATA = ROOT / "tests" / "data" / "classification"
 SAMPLE = ROOT / "sample"
 SPLITS = ("dev", "dev2", "holdout", "holdout2")
-# Placeholders the sample's site server replaces at serve time (see pressmon.devserver).
+# Placeholders the sample's site server replaces at serve time (see sample/siteserver.py).
 _PLACEHOLDER_RE = re.compile(r"\{\{(base|site:[a-z0-9_-]+)\}\}")
 
 

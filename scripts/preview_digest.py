@@ -146,7 +146,7 @@ def main(argv=None) -> int:
                        check=True)
 
     browser = find_browser()
-    from pressmon.digest import preview
+    from pressmon.digest.command import preview
     from pressmon.settings import get_paths
 
     digest, (subject, html_body, _text) = preview(get_paths(db=str(db)), args.week)

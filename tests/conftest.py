@@ -13,7 +13,7 @@ from pm_testing import BIN, CONFIG, ROOT, SAMPLE, run_cli  # noqa: F401
 @pytest.fixture(scope="session")
 def sample_server():
     """The bundled sample corpus: one loopback address per outlet, one port."""
-    from pressmon.devserver import SiteServer, load_sites
+    from siteserver import SiteServer, load_sites
 
     with SiteServer(load_sites(SAMPLE)) as server:
         yield server
@@ -21,7 +21,7 @@ def sample_server():
 
 @pytest.fixture
 def sample_sources(sample_server, tmp_path) -> Path:
-    from pressmon.devserver import render_sources
+    from siteserver import render_sources
 
     return render_sources(SAMPLE / "sources.yaml", sample_server, tmp_path / "sources.yaml")
 

@@ -9,12 +9,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .config import ConfigError
+from .errors import ConfigError, StoreError, UsageError
 from .settings import get_paths
-
-
-class UsageError(Exception):
-    """A command-line value is wrong; the message says which and why."""
 
 
 def _common(p: argparse.ArgumentParser, *, db: bool = True, config: bool = False) -> None:
@@ -95,6 +91,7 @@ def _paths(args):
 
 
 def cmd_ingest(args) -> int:
+    from .load import format_summary
     from .pipeline import run_cycle
 
     summary = run_cycle(_paths(args), workers=args.workers)
@@ -103,21 +100,6 @@ def cmd_ingest(args) -> int:
         return 0
     print(format_summary(summary))
     return 0
-
-
-def format_summary(s: dict) -> str:
-    lines = [
-        f"cycle {s['cycle_id']}",
-        f"  feeds: {s['feeds_ok']} ok, {s['feeds_not_modified']} not modified, "
-        f"{s['feeds_error']} failed, {s['feeds_skipped']} skipped (backing off)",
-        f"  this cycle: {s['new_articles']} new articles ({s['relevant_articles']} relevant), "
-        f"{s['updated_articles']} updated, {s['new_stories']} new stories",
-        f"  database: {s['total_articles']} articles, {s['total_relevant']} relevant, "
-        f"{s['total_stories']} stories ({s['total_relevant_stories']} relevant)",
-    ]
-    for f in s.get("failed_feeds") or []:
-        lines.append(f"  failed feed {f['source']}: {f['error']}")
-    return "\n".join(lines)
 
 
 def cmd_extract(args) -> int:
@@ -155,7 +137,7 @@ def cmd_reclassify(args) -> int:
 
 
 def cmd_digest(args) -> int:
-    from .digest import run_digest_command
+    from .digest.command import run_digest_command
 
     return run_digest_command(args, _paths(args))
 
@@ -177,8 +159,6 @@ COMMANDS = {"ingest": cmd_ingest, "extract": cmd_extract, "reclassify": cmd_recl
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .store import StoreError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,

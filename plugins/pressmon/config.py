@@ -16,6 +16,7 @@ from typing import Any, Callable
 import yaml
 
 from . import PROJECT_URL, __version__
+from .errors import ConfigError
 
 
 
@@ -29,10 +30,6 @@ _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp",
                             lambda loader, node: loader.construct_scalar(node))
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
 HOME_REGIONS = ("marseille", "national")
-
-
-class ConfigError(ValueError):
-    """A configuration file is missing, unreadable or holds an invalid entry."""
 
 
 def read_yaml(path: Path) -> Any:

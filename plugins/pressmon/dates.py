@@ -25,3 +25,8 @@ def parse_time(value) -> dt.datetime | None:
     if t.tzinfo is None:
         t = t.replace(tzinfo=UTC)
     return t.astimezone(UTC)
+
+
+def now() -> dt.datetime:
+    """The current time, aware, in UTC: what every stored timestamp is."""
+    return dt.datetime.now(UTC)

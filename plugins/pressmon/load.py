@@ -18,9 +18,9 @@ import pyarrow as pa
 
 from . import store
 from .config import MissionsConfig, SourcesConfig
-from .dates import parse_time
-from .pipeline import CLASSIFIED_FILE, PAGES_FILE, now, read_jsonl
+from .dates import now, parse_time
 from .settings import Paths
+from .staging import CLASSIFIED_FILE, PAGES_FILE, read_jsonl
 from .store import fetch_one
 
 log = logging.getLogger("pressmon.load")
@@ -591,6 +591,22 @@ def summarize(con, cycle_id: str) -> dict:
         if isinstance(summary.get(k), dt.datetime):
             summary[k] = summary[k].isoformat()
     return summary
+
+
+def format_summary(s: dict) -> str:
+    """The cycle summary of ``summarize`` as the lines an operator reads."""
+    lines = [
+        f"cycle {s['cycle_id']}",
+        f"  feeds: {s['feeds_ok']} ok, {s['feeds_not_modified']} not modified, "
+        f"{s['feeds_error']} failed, {s['feeds_skipped']} skipped (backing off)",
+        f"  this cycle: {s['new_articles']} new articles ({s['relevant_articles']} relevant), "
+        f"{s['updated_articles']} updated, {s['new_stories']} new stories",
+        f"  database: {s['total_articles']} articles, {s['total_relevant']} relevant, "
+        f"{s['total_stories']} stories ({s['total_relevant_stories']} relevant)",
+    ]
+    for f in s.get("failed_feeds") or []:
+        lines.append(f"  failed feed {f['source']}: {f['error']}")
+    return "\n".join(lines)
 
 
 def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .config import ConfigError, MissionsConfig, Section, non_negative, positive, read_yaml
+from .config import MissionsConfig, Section, non_negative, positive, read_yaml
+from .errors import ConfigError
 
 KINDS = ("home", "partner", "mission_terms", "competitors", "exclusions", "foreign")
 # Kinds that subtract (weight 0 or negative) and may be left out of the file.

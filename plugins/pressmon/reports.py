@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import store
+from .errors import DigestError, UsageError
 from .settings import Paths
 
 REPORTS_DIR = store.SQL_DIR / "reports"
@@ -81,8 +82,7 @@ def get_report(name: str, reports_dir: Path = REPORTS_DIR) -> Report:
 
 def parse_week(week: str) -> str:
     """Validate an ISO week label 'YYYY-Www' (2017-W45); returns it unchanged."""
-    from .digest import DigestError
-    from .digest import parse_week as parse_iso_week
+    from .digest.weeks import parse_week as parse_iso_week
 
     try:
         return parse_iso_week(week).label
@@ -183,7 +183,6 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
 
 def run_report_command(args, paths: Paths) -> int:
     """`pressmon report --list` / `pressmon report NAME [--week] [--mission] [--format]`."""
-    from .cli import UsageError
 
     try:
         if args.list:

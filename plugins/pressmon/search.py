@@ -20,6 +20,7 @@ import unicodedata
 from zoneinfo import ZoneInfo
 
 from . import store
+from .errors import UsageError
 from .settings import Paths
 
 SEARCH_SCHEMA_VERSION = 3
@@ -185,7 +186,6 @@ def snippet(text: str | None, terms: list[str], max_chars: int = SNIPPET_CHARS) 
 def run_search_command(args, paths: Paths) -> int:
     """`pressmon search "words" [--source --language --mission --since --until --relevant
     --limit --format]`."""
-    from .cli import UsageError
     from .reports import format_rows
 
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from .errors import StoreError
 from .settings import PROJECT_ROOT
 
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -22,10 +23,6 @@ MIGRATIONS_DIR = SQL_DIR / "migrations"
 VIEWS_DIR = SQL_DIR / "views"
 MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 LOCK_RE = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
-
-
-class StoreError(RuntimeError):
-    """The database cannot be opened, upgraded or written; the message says why."""
 
 
 def fetch_one(con, sql: str, params=None):
@@ -36,6 +33,13 @@ def fetch_one(con, sql: str, params=None):
     """
     rows = con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
     return rows[0] if rows else None
+
+
+def fetch_dicts(con, sql: str, params=None) -> list[dict]:
+    """Every row of a query as a dict keyed by column name."""
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def migrations() -> list[tuple[int, str, Path]]:

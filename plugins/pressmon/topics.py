@@ -19,7 +19,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import ConfigError, Section, non_negative, positive, read_yaml
+from .config import Section, non_negative, positive, read_yaml
+from .errors import ConfigError
 from .relevance import ZONES, Hit, PhraseIndex, Term, tokens
 
 TOPICS = ("diplomacy", "economy", "investment", "tourism", "cruise", "port",

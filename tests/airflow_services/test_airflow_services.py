@@ -132,7 +132,7 @@ def wait_for(what: str, check, proc, log: Path, timeout: float):
 
 @pytest.fixture(scope="module")
 def airflow(tmp_path_factory, smtp_server):  # noqa: F811  (the imported fixture)
-    from pressmon.devserver import SiteServer, load_sites, render_sources
+    from siteserver import SiteServer, load_sites, render_sources
 
     tmp = tmp_path_factory.mktemp("airflow_services")
     home = tmp / "airflow_home"

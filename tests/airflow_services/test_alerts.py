@@ -38,7 +38,7 @@ def failure_context(recipients: str | None, exception: Exception) -> dict:
 
 def test_alert_names_dag_task_feed_try_and_log(smtp_conn):
     """One mail to every listed operator, naming DAG, task, feed, try, error and log link."""
-    from pressmon.alerts import failure_notifier
+    from pressmon.airflow.alerts import failure_notifier
 
     notifier = failure_notifier()
     exc = RuntimeError("feed gomet (http://127.0.0.9:1/feed) failed: <connection refused>")
@@ -58,7 +58,7 @@ def test_alert_names_dag_task_feed_try_and_log(smtp_conn):
 
 def test_templates_survive_for_the_next_failure(smtp_conn):
     """A notifier shared by several tasks renders each failure from its own context."""
-    from pressmon.alerts import failure_notifier
+    from pressmon.airflow.alerts import failure_notifier
 
     notifier = failure_notifier()
     notifier(failure_context("first@example.org", RuntimeError("one")))
@@ -70,7 +70,7 @@ def test_templates_survive_for_the_next_failure(smtp_conn):
 
 def test_no_recipients_sends_nothing(smtp_conn):
     """Without the Variable the alert is skipped (and logged), not an error in the callback."""
-    from pressmon.alerts import failure_notifier
+    from pressmon.airflow.alerts import failure_notifier
 
     failure_notifier()(failure_context(None, RuntimeError("boom")))
     failure_notifier()(failure_context(" , ", RuntimeError("boom")))

@@ -30,7 +30,7 @@ def build_snapshot(db, fixture: str):
 @pytest.fixture
 def client(tmp_path):
     from pressmon.settings import get_paths
-    from pressmon.ui import create_app
+    from pressmon.airflow.ui import create_app
 
     db = tmp_path / "press.duckdb"
     paths = get_paths(db=str(db))

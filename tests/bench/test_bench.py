@@ -32,10 +32,10 @@ def corpus(tmp_path_factory):
 
 
 def test_sites_sources_and_pages_are_valid(corpus, tmp_path):
-    """The corpus loads as devserver sites and a sources.yaml, every feed parses, every page
+    """The corpus loads as siteserver sites and a sources.yaml, every feed parses, every page
     is 50-60 KB, and each language has articles."""
     from pressmon.config import load_sources
-    from pressmon.devserver import SiteServer, load_sites, render_sources
+    from siteserver import SiteServer, load_sites, render_sources
     from pressmon.feeds import parse_feed
 
     info, root = corpus

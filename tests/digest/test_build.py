@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pressmon.digest import build_digest, excerpt_of, safe_url
+from pressmon.digest.build import build_digest, excerpt_of, safe_url
 from pressmon.store import open_reader
 
 

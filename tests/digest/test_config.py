@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pressmon.config import ConfigError
-from pressmon.digest import load_digest_config, parse_recipients
+from pressmon.digest.config import load_digest_config, parse_recipients
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,8 @@ def test_variable_value_is_comma_separated():
 
 def test_reworded_templates_folder_wins(tmp_path, week45_db):
     """Staff can reword a template in their own folder; the others come from the package."""
-    from pressmon.digest import build_digest, render
+    from pressmon.digest.build import build_digest
+    from pressmon.digest.render import render
     from pressmon.store import open_reader
 
     (tmp_path / "tpl").mkdir()

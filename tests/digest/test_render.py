@@ -7,7 +7,9 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from pressmon.digest import DigestError, build_digest, build_message, render
+from pressmon.digest.build import build_digest
+from pressmon.digest.render import build_message, render
+from pressmon.errors import DigestError
 from pressmon.store import open_reader
 
 

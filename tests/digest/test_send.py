@@ -7,7 +7,8 @@ from email import message_from_bytes, policy
 import duckdb
 import pytest
 
-from pressmon.digest import DigestError, DigestSendError, send_digest
+from pressmon.digest.send import send_digest
+from pressmon.errors import DigestError, DigestSendError
 
 
 def log_rows(db):

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from pressmon.digest import DigestError, parse_week, previous_week_of, week_span
+from pressmon.digest.weeks import parse_week, previous_week_of, week_span
+from pressmon.errors import DigestError
 
 
 def test_week_boundaries_are_paris_monday_to_sunday():

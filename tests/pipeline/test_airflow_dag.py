@@ -22,7 +22,7 @@ def airflow(args, env, timeout=900):
 
 @pytest.fixture(scope="module")
 def runs(sample_server, tmp_path_factory):
-    from pressmon.devserver import render_sources
+    from siteserver import render_sources
 
     tmp = tmp_path_factory.mktemp("airflow")
     sources = render_sources(SAMPLE / "sources.yaml", sample_server, tmp / "sources.yaml")

@@ -43,7 +43,7 @@ def table_state(db, tables=None):
 @pytest.fixture(scope="module")
 def loaded(sample_server, tmp_path_factory):
     """One ingest of the sample corpus, then a second identical one."""
-    from pressmon.devserver import render_sources
+    from siteserver import render_sources
     from pm_testing import SAMPLE
 
     tmp = tmp_path_factory.mktemp("ingest")

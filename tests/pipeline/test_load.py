@@ -71,7 +71,7 @@ class Sites:
 
 @pytest.fixture
 def world(tmp_path):
-    from pressmon.devserver import SiteServer, load_sites
+    from siteserver import SiteServer, load_sites
 
     sites = Sites(tmp_path / "sites")
     sites.add("alpha", "127.0.3.1")
@@ -256,7 +256,7 @@ def test_cleared_airflow_run_loads_again_retried_load_does_not(world):
     """The same cycle id staged twice (a cleared Airflow run) is loaded as a second cycle;
     the same staged files loaded twice (a retried load task) are loaded once."""
     from pressmon.config import load_sources
-    from pressmon.pipeline import classify_stage, extract_stage, fetch_stage, load_stage
+    from pressmon.stages import classify_stage, extract_stage, fetch_stage, load_stage
     from pressmon.settings import get_paths
 
     sites, server, tmp = world

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from pressmon.config import load_sources
-from pressmon.devserver import SiteServer, load_sites, render_sources
+from siteserver import SiteServer, load_sites, render_sources
 from pressmon.feeds import FeedError, parse_feed
 from pressmon.fetch import RobotsRules
 

@@ -1,4 +1,4 @@
-"""The only module of the library that knows about Airflow: task bodies for the DAGs.
+"""The task bodies of ``press_ingest``.
 
 Each function is what one task does, as one call into the library, so that a DAG file holds
 wiring and documentation only. Imported inside tasks, never at DAG-parse time.
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import logging
 
-from .config import load_sources
-from .settings import get_paths
+from ..config import load_sources
+from ..settings import get_paths
 
 log = logging.getLogger("pressmon.airflow")
-
 
 
 def _fail(message: str, *, retry: bool):
@@ -22,15 +21,16 @@ def _fail(message: str, *, retry: bool):
 
 
 def cycle_id_for(run_id: str) -> str:
-    from .pipeline import safe_id
+    from ..staging import safe_id
 
     return "af-" + safe_id(run_id)
 
 
 def plan_cycle() -> list[str]:
     """Validate the configuration before any fetch; the feeds to map over."""
-    from .classify import load_rules
-    from .config import ConfigError
+    from ..classify import load_rules
+    from ..errors import ConfigError, StoreError
+    from ..store import check_writable
 
     paths = get_paths()
     try:
@@ -38,8 +38,6 @@ def plan_cycle() -> list[str]:
         load_rules(paths.config_dir, paths.missions)
     except ConfigError as exc:
         _fail(f"configuration error: {exc}", retry=False)
-    from .store import StoreError, check_writable
-
     try:
         check_writable(paths.db)
     except StoreError as exc:
@@ -51,7 +49,7 @@ def plan_cycle() -> list[str]:
 
 def fetch_feed(source: str, run_id: str) -> str:
     """One feed and its new pages. A failed feed is recorded first, then the task fails."""
-    from .pipeline import fetch_stage
+    from ..stages import fetch_stage
 
     paths = get_paths()
     outcome = fetch_stage(paths, load_sources(paths.sources), source, cycle_id_for(run_id))
@@ -69,7 +67,7 @@ def fetch_feed(source: str, run_id: str) -> str:
 
 
 def extract_feed(source: str, run_id: str) -> dict:
-    from .pipeline import extract_stage
+    from ..stages import extract_stage
 
     paths = get_paths()
     result = extract_stage(paths, load_sources(paths.sources), source, cycle_id_for(run_id))
@@ -78,7 +76,7 @@ def extract_feed(source: str, run_id: str) -> dict:
 
 
 def classify_feed(source: str, run_id: str) -> dict:
-    from .pipeline import classify_stage
+    from ..stages import classify_stage
 
     paths = get_paths()
     result = classify_stage(paths, load_sources(paths.sources), source, cycle_id_for(run_id))
@@ -89,9 +87,9 @@ def classify_feed(source: str, run_id: str) -> dict:
 
 def load(run_id: str) -> dict:
     """The one writer: the whole cycle in one transaction, then the snapshot."""
-    from .cli import format_summary
-    from .pipeline import load_stage
-    from .store import StoreError
+    from ..errors import StoreError
+    from ..load import format_summary
+    from ..stages import load_stage
 
     paths = get_paths()
     try:
@@ -105,7 +103,7 @@ def load(run_id: str) -> dict:
 
 
 def check_quality(run_id: str) -> dict:
-    from .quality import check_cycle
+    from ..quality import check_cycle
 
     paths = get_paths()
     report = check_cycle(paths, cycle_id_for(run_id))
@@ -117,7 +115,7 @@ def check_quality(run_id: str) -> dict:
 
 def check_feeds(run_id: str) -> dict:
     """Fails the run when a feed broke in this cycle (it worked in its previous cycle)."""
-    from .quality import newly_failed_feeds
+    from ..quality import newly_failed_feeds
 
     paths = get_paths()
     broken = newly_failed_feeds(paths, cycle_id_for(run_id))

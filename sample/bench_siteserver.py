@@ -1,6 +1,6 @@
-"""Measures how fast pressmon.devserver serves the sample corpus, and prints pages per second.
+"""Measures how fast the sample sites server (siteserver.py) serves the sample corpus, and prints pages per second.
 
-Run: .venv/bin/python sample/bench_devserver.py. Each client thread keeps one keep-alive
+Run: .venv/bin/python sample/bench_siteserver.py. Each client thread keeps one keep-alive
 connection per site and requests every article page of expected.yaml in turn, with and
 without gzip. Figures vary with the machine's load: compare ratios, not absolutes.
 """
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from pressmon.devserver import SiteServer, load_sites
+from siteserver import SiteServer, load_sites
 
 SAMPLE = Path(__file__).resolve().parent
 PAGES_PER_CLIENT = 1500

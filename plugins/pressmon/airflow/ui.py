@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .settings import Paths, get_paths
+from ..settings import Paths, get_paths
 
 # Weeks are the communications team's weeks (the digest's), in Marseille time.
 WEEK_TZ = ZoneInfo("Europe/Paris")
@@ -115,7 +115,7 @@ def iso_week(day: dt.date) -> str:
 
 def week_bounds(week: str) -> tuple[dt.datetime, dt.datetime]:
     """Monday 00:00 to the next Monday 00:00, Marseille time (ValueError for a bad week)."""
-    from .digest import parse_week  # its DigestError is a ValueError
+    from ..digest.weeks import parse_week  # its DigestError is a ValueError
 
     start = dt.datetime.combine(parse_week(week).start, dt.time(), tzinfo=WEEK_TZ)
     return start, start + dt.timedelta(days=7)
@@ -124,7 +124,7 @@ def week_bounds(week: str) -> tuple[dt.datetime, dt.datetime]:
 def gather(paths: Paths, week: str | None = None, *, today: dt.date | None = None) -> Monitor:
     """Reads everything the page shows from the snapshot; never raises for a missing or
     unreadable database (the notice says what is wrong)."""
-    from . import store
+    from .. import store
 
     snap = store.snapshot_path(paths.db)
     today = today or dt.datetime.now(WEEK_TZ).date()

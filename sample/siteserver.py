@@ -11,8 +11,10 @@ carry real absolute links whatever port was picked: ``{{base}}`` (this site's ba
 ``{{site:NAME}}`` (another site's base URL). ``render_sources`` does the same for a
 ``sources.yaml`` template.
 
-Run ``python -m pressmon.devserver [SAMPLE_DIR] [--port P] [--write-sources OUT]`` to serve the
-corpus until Ctrl-C.
+Run ``.venv/bin/python sample/siteserver.py [SAMPLE_DIR] [--port P] [--write-sources OUT]`` to
+serve the corpus until Ctrl-C. It is test and demo equipment, not part of the ``pressmon``
+package: the tests import it as ``siteserver`` (``sample/`` is on pytest's ``pythonpath``), the
+scripts put ``sample/`` on ``sys.path``.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .config import ConfigError, Section, read_yaml
-from .settings import PROJECT_ROOT
+from pressmon.config import Section, read_yaml
+from pressmon.errors import ConfigError
+
+SAMPLE_DIR = Path(__file__).resolve().parent
 
 PLACEHOLDER_RE = re.compile(r"\{\{\s*(base|site:([A-Za-z0-9_-]+))\s*\}\}")
 SIDECAR_SUFFIX = ".http.yaml"
@@ -137,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out in two writes; with Nagle's algorithm on, the client's delayed
     # ACK stalls every keep-alive response by ~40 ms.
     disable_nagle_algorithm = True
-    server_version = "pressmon-devserver"
+    server_version = "pressmon-siteserver"
     sys_version = ""
 
     def do_GET(self):
@@ -288,7 +291,7 @@ class SiteServer:
                           f"{attempts} attempts ({last_error})")
         for srv in self._servers:
             t = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.2},
-                                 name=f"devserver-{srv.site.name}", daemon=True)
+                                 name=f"siteserver-{srv.site.name}", daemon=True)
             t.start()
             self._threads.append(t)
         return self
@@ -474,9 +477,9 @@ def render_sources(template: Path, server: SiteServer, out: Path) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m pressmon.devserver",
+        prog="sample/siteserver.py",
         description="Serve the sample news sites on loopback addresses until Ctrl-C.")
-    parser.add_argument("sample_dir", nargs="?", default=str(PROJECT_ROOT / "sample"),
+    parser.add_argument("sample_dir", nargs="?", default=str(SAMPLE_DIR),
                         help="folder holding sites.yaml (default: the bundled sample/)")
     parser.add_argument("--port", type=int, default=0,
                         help="port for every site (default: one free on every address)")

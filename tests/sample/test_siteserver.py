@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from pressmon.config import ConfigError
-from pressmon.devserver import SiteServer, load_sites, render_sources
+from siteserver import SiteServer, load_sites, render_sources
 
 FIXTURES = Path(__file__).parent / "fixture_sites"
 

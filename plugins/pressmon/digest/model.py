@@ -1,0 +1,116 @@
+"""What a digest holds, as its templates see it: sections of stories, headline figures, the
+chart, the feeds that failed; and the French labels of languages, topics and press groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .config import DigestConfig
+from .weeks import Week
+
+LANGUAGES = {"fr": "français", "en": "anglais", "es": "espagnol", "it": "italien",
+             "de": "allemand", "pt": "portugais", "ar": "arabe", "zh": "chinois"}
+TOPICS = {"diplomacy": "diplomatie", "economy": "économie", "investment": "investissement",
+          "tourism": "tourisme", "cruise": "croisière", "port": "port",
+          "urban_development": "aménagement urbain", "innovation": "innovation",
+          "culture": "culture", "politics": "politique", "sports": "sport", "other": "autre"}
+# Region groups, in display order. "partner" is the mission's partner_region (or every foreign
+# region when the mission names none); "other" is foreign press outside that partner city.
+GROUPS = ("home", "partner", "other")
+GROUP_LABELS = {"home": "presse locale et nationale", "partner": "presse de la ville partenaire",
+                "other": "autre presse étrangère"}
+GROUP_COLOURS = {"home": "#1f5fa8", "partner": "#d9822b", "other": "#8c8c8c"}
+GROUP_MARKS = {"home": "#", "partner": "=", "other": "."}  # the plain-text chart's bars
+
+
+@dataclass
+class Copy:
+    outlet: str
+    title: str
+    url: str | None
+    date: str
+
+
+@dataclass
+class Story:
+    story_id: str
+    title: str
+    url: str | None
+    outlet: str
+    date: str
+    published_at: dt.datetime | None
+    language: str
+    language_label: str
+    topics: list[str]
+    excerpt: str
+    outlets: int
+    articles: int
+    mission_id: str | None
+    groups: list[str]
+    copies: list[Copy] = field(default_factory=list)
+    more_copies: int = 0
+
+
+@dataclass
+class DigestSection:
+    key: str                     # mission id, or "other"
+    title: str
+    subtitle: str
+    stories: list[Story]
+    hidden: int                  # stories beyond the section's limit
+
+
+@dataclass
+class Figure:
+    label: str
+    current: int
+    previous: int
+
+    @property
+    def delta(self) -> str:
+        d = self.current - self.previous
+        return "=" if d == 0 else (f"+{d}" if d > 0 else f"−{-d}")
+
+
+@dataclass
+class ChartDay:
+    label: str
+    counts: dict[str, int]
+    widths: dict[str, int]
+    total: int
+
+
+@dataclass
+class FailedFeed:
+    source: str
+    failures: int
+    last_error: str
+    last_at: str
+
+
+@dataclass
+class Digest:
+    week: Week
+    generated_at: dt.datetime
+    figures: list[Figure]
+    groups: list[Figure]
+    languages: list[Figure]
+    sections: list[DigestSection]
+    chart: list[ChartDay]
+    chart_groups: list[str]
+    failed_feeds: list[FailedFeed]
+    collected: int               # every article of the week, relevant or not
+    config: DigestConfig
+
+    @property
+    def empty(self) -> bool:
+        return not any(s.stories for s in self.sections)
+
+    @property
+    def story_count(self) -> int:
+        return self.figures[0].current
+
+    @property
+    def article_count(self) -> int:
+        return self.figures[1].current

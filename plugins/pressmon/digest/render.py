@@ -1,0 +1,81 @@
+"""How the digest looks: Jinja2 templates (``templates/``, or a folder of the staff's own named
+in ``digest.yaml``), and the multipart/alternative message (HTML and plain text)."""
+
+from __future__ import annotations
+
+import email.policy
+import uuid
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+
+from ..errors import DigestError
+from .config import check_address
+from .model import GROUP_COLOURS, GROUP_LABELS, GROUP_MARKS, Digest
+from .weeks import PARIS, week_span
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+
+def _environment(templates_dir: Path | None = None):
+    import jinja2
+
+    dirs = [str(templates_dir)] if templates_dir else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(dirs + [str(TEMPLATES_DIR)]),
+        # every value reaching the HTML is escaped; text and subject templates are not HTML
+        autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".html")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["number"] = lambda n: f"{n:,}".replace(",", "\u202f")
+    return env
+
+
+def render(digest: Digest) -> tuple[str, str, str]:
+    """The subject line, the HTML body and the plain-text body."""
+    env = _environment(digest.config.templates_dir)
+    ctx = {
+        "d": digest,
+        "week": digest.week,
+        "span": week_span(digest.week),
+        "group_labels": GROUP_LABELS,
+        "group_colours": GROUP_COLOURS,
+        "group_marks": GROUP_MARKS,
+    }
+    subject = env.get_template("subject.txt.j2").render(ctx)
+    subject = " ".join(subject.split())  # a header is one line, whatever the template holds
+    ctx["subject"] = subject
+    html_body = env.get_template("digest.html.j2").render(ctx)
+    text_body = env.get_template("digest.txt.j2").render(ctx)
+    return subject, html_body, text_body
+
+
+def _domain(address: str) -> str:
+    addr = parseaddr(address)[1]
+    return addr.rsplit("@", 1)[1] if "@" in addr else "pressmon.localhost"
+
+
+def build_message(digest: Digest, *, sender: str, recipients: list[str] | tuple[str, ...],
+                  rendered: tuple[str, str, str] | None = None) -> EmailMessage:
+    """multipart/alternative: the plain text first, the HTML last (the part clients prefer)."""
+    problem = check_address(sender)
+    if problem:
+        raise DigestError(f"sender {problem}")
+    subject, html_body, text_body = rendered or render(digest)
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["Subject"] = subject
+    msg["From"] = sender
+    if recipients:
+        msg["To"] = ", ".join(recipients)
+    msg["Date"] = format_datetime(digest.generated_at.astimezone(PARIS))
+    # short enough not to be folded onto a second header line
+    msg["Message-ID"] = f"<digest.{digest.week.label}.{uuid.uuid4().hex[:20]}@{_domain(sender)}>"
+    msg["Content-Language"] = "fr"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Pressmon-Week"] = digest.week.label
+    msg.set_content(text_body, subtype="plain", charset="utf-8")
+    msg.add_alternative(html_body, subtype="html", charset="utf-8")
+    return msg

@@ -1,0 +1,88 @@
+"""ISO weeks as the digest, the reports and the Press monitor page read them (Monday to Sunday,
+Europe/Paris), and the French date labels the digest prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from ..errors import DigestError
+
+PARIS = ZoneInfo("Europe/Paris")
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+          "nov.", "déc.")
+DAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+
+
+@dataclass(frozen=True)
+class Week:
+    """One ISO week; ``start``/``end`` are aware datetimes in Europe/Paris, end exclusive."""
+
+    label: str          # 2017-W45
+    year: int
+    number: int
+    monday: dt.date
+    sunday: dt.date
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.combine(self.monday, dt.time(0), PARIS)
+
+    @property
+    def end(self) -> dt.datetime:
+        return dt.datetime.combine(self.sunday + dt.timedelta(days=1), dt.time(0), PARIS)
+
+    def days(self) -> list[dt.date]:
+        return [self.monday + dt.timedelta(days=i) for i in range(7)]
+
+    def previous(self) -> "Week":
+        y, w, _ = (self.monday - dt.timedelta(days=7)).isocalendar()
+        return parse_week(f"{y}-W{w:02d}")
+
+
+def parse_week(text: str) -> Week:
+    """``YYYY-Www`` to a Week; anything else is refused with an example of the right form."""
+    value = (text or "").strip()
+    m = WEEK_RE.match(value)
+    if not m:
+        raise DigestError(f"week {text!r} is not an ISO week: write it YYYY-Www, e.g. 2017-W45")
+    year, number = int(m.group(1)), int(m.group(2))
+    weeks_in_year = dt.date(year, 12, 28).isocalendar()[1]
+    if not 1 <= number <= weeks_in_year:
+        raise DigestError(f"week {text!r} does not exist: {year} has weeks W01 to "
+                          f"W{weeks_in_year:02d}")
+    monday = dt.date.fromisocalendar(year, number, 1)
+    return Week(value, year, number, monday, monday + dt.timedelta(days=6))
+
+
+def previous_week_of(moment: dt.datetime | dt.date) -> str:
+    """The last complete ISO week before ``moment`` (Paris time): what a Monday run reports."""
+    if isinstance(moment, dt.datetime):
+        day = (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+               ).astimezone(PARIS).date()
+    else:
+        day = moment
+    y, w, _ = (day - dt.timedelta(days=7)).isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def short_date(d: dt.date, *, year: bool = True) -> str:
+    return f"{d.day} {MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
+
+
+def week_span(week: Week) -> str:
+    return date_span(week.monday, week.sunday)
+
+
+def date_span(a: dt.date, b: dt.date) -> str:
+    """``6–12 nov. 2017``; ``30 oct.–5 nov. 2017``; ``29 déc. 2025–4 janv. 2026``."""
+    if a == b:
+        return short_date(a)
+    if a.year != b.year:
+        return f"{short_date(a)}–{short_date(b)}"
+    if a.month != b.month:
+        return f"{short_date(a, year=False)}–{short_date(b)}"
+    return f"{a.day}–{short_date(b)}"

@@ -1,0 +1,370 @@
+"""The four stages of an ingest cycle, which the CLI and the Airflow DAG both run.
+
+    fetch_stage(feed)    feed (conditional GET) -> entries -> new article pages, on disk
+    extract_stage(feed)  pages -> text, metadata, canonical URL, content hash, signature
+    classify_stage(feed) -> language, relevance, mission, topics
+    load_stage()         every feed's files -> DuckDB in one transaction -> snapshot
+
+Stages hand over through the files of ``pressmon.staging``, so that each can run in its own
+process (an Airflow task, or a CLI worker) and nothing big travels through XCom. Only
+``load_stage`` writes the database; the others read the published snapshot
+(``pressmon.snapshot``). How a whole cycle runs them is ``pressmon.pipeline``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import logging
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .config import Source, SourcesConfig
+from .dates import now, parse_time
+from .settings import Paths
+from .snapshot import SnapshotReader
+from .staging import (ARTICLES_FILE, CLASSIFIED_FILE, FEED_FILE, PAGES_FILE, cycle_dir,
+                      feed_dir, read_json, read_jsonl, write_json, write_jsonl)
+
+log = logging.getLogger("pressmon.stages")
+
+# --------------------------------------------------------------------------- stage 1: fetch
+
+
+def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
+                snapshot: SnapshotReader | None = None) -> dict:
+    """Fetch one feed and its new article pages into the staging folder.
+
+    Returns the feed's outcome (the future ``fetch_log`` row). The outcome file is written
+    before returning, whatever happened, so that the load records a failed feed too.
+    """
+    from .canonical import canonicalize_url
+    from .feeds import FeedError, parse_feed
+    from .fetch import FetchError, Fetcher, fetch_feed
+
+    source = sources.by_name(source_name)
+    out = feed_dir(paths, cycle_id, source.name)
+    if out.exists():
+        shutil.rmtree(out)  # a retried task starts clean
+    (out / "pages").mkdir(parents=True)
+    paths.state_dir.mkdir(parents=True, exist_ok=True)
+    started = now()
+    t0 = time.monotonic()
+    outcome: dict[str, Any] = {
+        "source": source.name, "url": source.url, "started_at": started.isoformat(),
+        "outcome": None, "http_status": None, "error": None, "items": None,
+        "duration_ms": None, "state": None, "pages": 0,
+        "warning": None,
+    }
+    own_snapshot = snapshot is None
+    snapshot = snapshot or SnapshotReader(paths)
+    feed_state = snapshot.feed_state(source.name) or {}
+    next_at = parse_time(feed_state.get("next_attempt_at"))
+    try:
+        if next_at and next_at > started:
+            fails = feed_state.get("consecutive_failures") or 0
+            outcome.update(outcome="skipped", error=(
+                f"backing off after {fails} consecutive failure(s); next attempt at "
+                f"{next_at.strftime('%Y-%m-%d %H:%M UTC')}"))
+            return outcome
+        with Fetcher(sources.fetch, state_dir=paths.state_dir) as fetcher:
+            try:
+                ff = fetch_feed(fetcher, source.url, feed_state or None)
+            except FetchError as exc:
+                outcome.update(outcome="error", http_status=exc.status, error=str(exc))
+                return outcome
+            outcome["http_status"] = ff.status
+            outcome["state"] = {"etag": ff.etag, "last_modified": ff.last_modified,
+                                "body_hash": ff.body_hash}
+            if ff.outcome == "not_modified":
+                outcome["outcome"] = "not_modified"
+                return outcome
+            try:
+                parsed = parse_feed(ff.body, url=ff.final_url or source.url,
+                                    content_type=ff.content_type)
+            except FeedError as exc:
+                outcome.update(outcome="error", error=str(exc), state=None)
+                return outcome
+            outcome["items"] = len(parsed.entries)
+            outcome["warning"] = parsed.warning
+            if not parsed.entries and parsed.warning:
+                # Nothing usable came out of a broken document: that is a failure of the
+                # feed, not an empty news day.
+                outcome.update(outcome="error", error=f"malformed feed, no entries: "
+                               f"{parsed.warning}", state=None)
+                return outcome
+            outcome["outcome"] = "ok"
+            wanted, truncated = _new_entries(snapshot, source, parsed.entries,
+                                             canonicalize_url, sources.fetch.max_pages_per_feed)
+            if own_snapshot:
+                snapshot.close()
+            pages, retry_later = _fetch_pages(fetcher, source, wanted, out, sources.fetch)
+            outcome["pages"] = pages
+            if truncated or retry_later:
+                # Some entries were left for later (more new entries than max_pages_per_feed,
+                # or a page failed for a passing reason): forget the feed's validators so
+                # that the next cycle reads the feed again instead of getting a 304.
+                outcome["state"] = None
+                outcome["incomplete"] = (
+                    f"{retry_later} page(s) to retry" if retry_later else
+                    f"more than {sources.fetch.max_pages_per_feed} new entries")
+            return outcome
+    finally:
+        if own_snapshot:
+            snapshot.close()
+        outcome["duration_ms"] = int((time.monotonic() - t0) * 1000)
+        write_json(out / FEED_FILE, outcome)
+
+
+def _new_entries(snapshot: SnapshotReader, source: Source, entries, canonicalize_url,
+                 limit: int) -> tuple[list, bool]:
+    """Entries whose article is not stored yet, or that the feed says were updated since,
+    at most ``limit`` of them; and whether some were left for a later cycle."""
+    keyed = []
+    seen = set()
+    for index, entry in enumerate(entries):
+        canon = canonicalize_url(entry.link)
+        if canon in seen:
+            continue
+        seen.add(canon)
+        keyed.append((index, entry, canon))
+    known = snapshot.known(source.outlet, [c for _, _, c in keyed])
+    wanted = []
+    for index, entry, canon in keyed:
+        if canon in known:
+            stored = known[canon]
+            if not (entry.updated and stored and entry.updated > stored + dt.timedelta(seconds=1)):
+                continue
+        wanted.append((index, entry, canon))
+    return wanted[:limit], len(wanted) > limit
+
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _is_html(content_type: str | None, body: bytes) -> bool:
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime in HTML_TYPES:
+        return True
+    if mime and mime not in ("text/plain", "application/octet-stream"):
+        return False
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+
+
+def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
+                 settings) -> tuple[int, int]:
+    """Fetch the pages of the wanted entries; (pages fetched, pages worth retrying)."""
+    from .fetch import FetchError
+
+    def one(item):
+        index, entry, canon = item
+        rec = {
+            "entry_index": index, "link": entry.link, "canonical_guess": canon,
+            "title": entry.title, "summary": entry.summary, "content": entry.content,
+            "published": entry.published, "updated": entry.updated, "author": entry.author,
+            "guid": entry.guid, "page_outcome": None, "http_status": None, "error": None,
+            "final_url": None, "content_type": None, "file": None, "fetched_at": now(),
+            "duration_ms": None,
+        }
+        t0 = time.monotonic()
+        try:
+            if not fetcher.robots_allowed(entry.link, link_from=source.url):
+                rec.update(page_outcome="robots_disallowed", error="disallowed by robots.txt")
+                return rec
+            resp = fetcher.get(entry.link, link_from=source.url)
+            ctype = resp.headers.get("content-type")
+            rec.update(http_status=resp.status, final_url=resp.url, content_type=ctype)
+            if not _is_html(ctype, resp.body):
+                # A PDF or an image is not an article page: the article is kept from what
+                # the feed says, and the page is logged for what it is.
+                rec.update(page_outcome="not_html", error=f"not an HTML page: "
+                           f"{(ctype or 'no content type').split(';')[0]}")
+                return rec
+            name = f"{index:05d}.html.gz"
+            with gzip.open(out / "pages" / name, "wb", compresslevel=1) as fh:
+                fh.write(resp.body)
+            rec.update(page_outcome="ok", file=name)
+        except FetchError as exc:
+            rec.update(page_outcome="refused" if exc.refused else "error",
+                       http_status=exc.status, error=str(exc),
+                       transient=exc.kind == "transient")
+        except Exception as exc:  # one bad page never sinks the feed
+            log.exception("page %s failed", entry.link)
+            rec.update(page_outcome="error", error=f"{type(exc).__name__}: {exc}",
+                       transient=True)
+        finally:
+            rec["duration_ms"] = int((time.monotonic() - t0) * 1000)
+        return rec
+
+    workers = max(1, min(settings.per_host_concurrency, len(wanted)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        records = list(pool.map(one, wanted))
+    write_jsonl(out / PAGES_FILE, records)
+    fetched = sum(1 for r in records if r["page_outcome"] in ("ok", "not_html"))
+    retry = sum(1 for r in records if r["page_outcome"] == "error" and r.get("transient"))
+    return fetched, retry
+
+
+# --------------------------------------------------------------------------- stage 2: extract
+
+
+def extract_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str) -> dict:
+    """Turn the feed's fetched pages into article records (text, metadata, hashes)."""
+    from .extract import extract_page
+
+    source = sources.by_name(source_name)
+    folder = feed_dir(paths, cycle_id, source.name)
+    if not (folder / FEED_FILE).exists():
+        return {"source": source.name, "articles": 0}
+
+    def records():
+        for page in read_jsonl(folder / PAGES_FILE):
+            if page["page_outcome"] == "not_html":
+                ext = {}
+            elif page["page_outcome"] != "ok":
+                continue
+            else:
+                with gzip.open(folder / "pages" / page["file"], "rb") as fh:
+                    body = fh.read()
+                try:
+                    ext = extract_page(body, page["final_url"] or page["link"],
+                                       content_type=page["content_type"])
+                except Exception as exc:  # the article is kept from the feed, the error logged
+                    log.warning("%s: extraction failed for %s: %s", source.name,
+                                page["link"], exc)
+                    ext = {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
+            yield build_record(source, page, ext)
+
+    n = write_jsonl(folder / ARTICLES_FILE, records())
+    return {"source": source.name, "articles": n}
+
+
+def build_record(source: Source, page: dict, ext: dict) -> dict:
+    """One article record from a fetched page's extraction and its feed entry."""
+    from .canonical import choose_canonical
+    from .dedupe import content_hash, signature
+    from .language import detect_language
+    from .text import html_to_text
+
+    text = (ext.get("text") or "").strip()
+    if not text:
+        # Pages that extraction cannot read still count as articles: fall back to the feed.
+        text = html_to_text(page.get("content") or page.get("summary") or "")
+    title = (ext.get("title") or page.get("title") or "").strip() or None
+    feed_title = page.get("title")
+    # Some feeds date an entry only by <updated> or <dc:date>: still a date the feed gives.
+    published = (parse_time(ext.get("published")) or parse_time(page.get("published"))
+                 or parse_time(page.get("updated")))
+    updated = parse_time(page.get("updated")) or parse_time(ext.get("modified"))
+    summary = html_to_text(page.get("summary") or "") or ext.get("description")
+    canonical = choose_canonical(page["link"], page.get("final_url"), ext.get("canonical_url"))
+    lang, conf, mix = detect_language(title or feed_title or "", text, summary,
+                                      ext.get("page_language") or source.language)
+    return {
+        "source": source.name, "outlet": source.outlet, "region": source.region,
+        "position": source.position, "entry_index": page["entry_index"],
+        "url": page["link"], "final_url": page.get("final_url"), "canonical_url": canonical,
+        "canonical_guess": page.get("canonical_guess"),
+        "title": title, "summary": summary, "text": text,
+        "author": ext.get("author") or page.get("author"),
+        "published_at": published, "updated_at": updated,
+        "page_language": ext.get("page_language"), "source_language": source.language,
+        "language": lang, "language_confidence": conf, "language_mix": mix,
+        "word_count": len(text.split()),
+        "content_hash": content_hash(title, text),
+        "signature": signature(text) if text else None,
+        "extract_error": ext.get("error"),
+    }
+
+
+# --------------------------------------------------------------------------- stage 3: classify
+
+
+def classify_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
+                   rules=None) -> dict:
+    """Tag the feed's article records with relevance, mission and topics."""
+    from .classify import classify_article
+
+    folder = feed_dir(paths, cycle_id, source_name)
+    if not (folder / ARTICLES_FILE).exists():
+        return {"source": source_name, "articles": 0, "relevant": 0}
+    rules = rules or cached_rules(paths)
+    relevant = 0
+
+    def rows():
+        nonlocal relevant
+        for rec in read_jsonl(folder / ARTICLES_FILE):
+            tags = classify_article(rules, _classify_input(rec))
+            rec.update(tags)
+            relevant += bool(rec.get("relevant"))
+            yield rec
+
+    n = write_jsonl(folder / CLASSIFIED_FILE, rows())
+    return {"source": source_name, "articles": n, "relevant": relevant}
+
+
+_RULES_CACHE: dict = {}
+
+
+def cached_rules(paths: Paths):
+    """The rules, loaded once per process while their files are unchanged."""
+    from .classify import load_rules
+
+    files = (paths.watchlist, paths.topics, paths.missions)
+    key = tuple((str(f), *_stat(f)) for f in files)
+    rules = _RULES_CACHE.get(key)
+    if rules is None:
+        rules = load_rules(paths.config_dir, paths.missions)
+        _RULES_CACHE.clear()
+        _RULES_CACHE[key] = rules
+    return rules
+
+
+def _stat(path: Path) -> tuple:
+    try:
+        st = path.stat()
+        return (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return (None, None)
+
+
+def _classify_input(rec: dict) -> dict:
+    return {
+        "title": rec.get("title"), "text": rec.get("text") or "", "summary": rec.get("summary"),
+        "published_at": parse_time(rec.get("published_at")), "region": rec.get("region"),
+        "source_language": rec.get("source_language"), "page_language": rec.get("page_language"),
+        "language": rec.get("language"), "language_confidence": rec.get("language_confidence"),
+        "language_mix": rec.get("language_mix"),
+    }
+
+
+# --------------------------------------------------------------------------- stage 4: load
+
+
+def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: str = "cli",
+               started_at: dt.datetime | None = None, wait_s: float = 60.0,
+               keep_staging: bool = False) -> dict:
+    """Load every feed's staged files in one transaction, publish the snapshot."""
+    from . import load as loader
+
+    rules = cached_rules(paths)
+    folder = cycle_dir(paths, cycle_id)
+    feeds = []
+    for source in sources.sources:
+        fdir = folder / source.name
+        if (fdir / FEED_FILE).exists():
+            outcome = read_json(fdir / FEED_FILE)
+        else:  # the fetch task never ran to its end (killed, worker lost)
+            outcome = {"source": source.name, "url": source.url, "outcome": "error",
+                       "started_at": (started_at or now()).isoformat(),
+                       "error": "feed task did not complete (no outcome recorded)"}
+        feeds.append((source, outcome, fdir))
+    summary = loader.load_cycle(paths, sources, rules.missions, rules.version, cycle_id, feeds,
+                                runner=runner, started_at=started_at, wait_s=wait_s)
+    if not keep_staging:
+        shutil.rmtree(folder, ignore_errors=True)
+    return summary
