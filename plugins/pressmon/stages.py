@@ -172,6 +172,7 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
         }
         t0 = time.monotonic()
         try:
+            fetcher.check_link(entry.link, link_from=source.url)  # the policy, then robots.txt
             if not fetcher.robots_allowed(entry.link, link_from=source.url):
                 rec.update(page_outcome="robots_disallowed", error="disallowed by robots.txt")
                 return rec
