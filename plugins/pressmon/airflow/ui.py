@@ -109,8 +109,6 @@ def _iso(value):
 
 def week_bounds(week: str) -> tuple[dt.datetime, dt.datetime]:
     """Monday 00:00 to the next Monday 00:00, Marseille time (ValueError for a bad week)."""
-    from ..digest.weeks import parse_week  # its DigestError is a ValueError
-
     start = dt.datetime.combine(parse_week(week).start, dt.time(), tzinfo=WEEK_TZ)
     return start, start + dt.timedelta(days=7)
 
