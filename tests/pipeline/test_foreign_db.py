@@ -46,7 +46,8 @@ COMMANDS = {
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_foreign_database_is_refused_untouched(command, sample_server, sample_sources,
-                                               tmp_path):
+                                               tmp_path, monkeypatch):
+    monkeypatch.delenv("PRESSMON_DATA_DIR", raising=False)  # nothing beside it either
     db = foreign_db(tmp_path / "accounts.duckdb")
     before = digest_of(db)
     argv = COMMANDS[command] + ["--db", str(db)]

@@ -18,8 +18,9 @@ DAY = 24 * 3600
 
 
 @pytest.fixture
-def three_feeds(sample_sources, tmp_path):
+def three_feeds(sample_sources, tmp_path, monkeypatch):
     """Three of the sample's feeds: enough for a cycle, quick to run."""
+    monkeypatch.delenv("PRESSMON_DATA_DIR", raising=False)  # staging beside the database
     data = yaml.safe_load(sample_sources.read_text(encoding="utf-8"))
     data["sources"] = data["sources"][:3]
     path = tmp_path / "three.yaml"
