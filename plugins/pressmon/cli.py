@@ -79,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--until", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--relevant", action="store_true", help="only mission-relevant articles")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=int, default=20, help="at most this many results "
+                   "(1 to 10000, default 20)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     return parser
 

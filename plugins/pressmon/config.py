@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import re
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -29,7 +32,48 @@ class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
 _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp",
                             lambda loader, node: loader.construct_scalar(node))
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
+# A feed's name names its staging folder, its Airflow task label and its fetch_log rows.
+NAME_MAX = 64
 HOME_REGIONS = ("marseille", "national")
+# Aliases let a few hundred bytes of YAML stand for billions of values (an "alias bomb"): the
+# values a file stands for, each alias counted once per use, are bounded before they are built.
+MAX_YAML_VALUES = 250_000
+
+_QUOTE = reprlib.Repr()
+_QUOTE.maxlevel, _QUOTE.maxstring, _QUOTE.maxother = 3, 60, 60
+_QUOTE.maxlist = _QUOTE.maxtuple = _QUOTE.maxdict = _QUOTE.maxset = 4
+
+
+def quote_value(value: Any, limit: int = 80) -> str:
+    """``repr`` of a value for an error message, shortened: a value from a file can be huge
+    (or hold the same list a million times through aliases), a message never is."""
+    text = _QUOTE.repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def short_text(value: Any, limit: int = 60) -> str:
+    """A name from a file (a key, an entry's name) for a message: as written, shortened."""
+    if not isinstance(value, str):
+        return quote_value(value, limit)
+    return value if len(value) <= limit else value[:limit - 1] + "…"
+
+
+def _yaml_values(node, limit: int) -> int:
+    """How many values the composed ``node`` stands for, each alias counted once per use;
+    stops counting past ``limit`` (an alias inside itself never ends)."""
+    count, stack = 0, [node]
+    while stack:
+        n = stack.pop()
+        count += 1
+        if count > limit:
+            break
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return count
 
 
 def read_yaml(path: Path) -> Any:
@@ -41,14 +85,26 @@ def read_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    # libyaml's loader is ~10x faster than the pure-Python one; same safe subset. The document
+    # is composed (aliases are shared nodes, so this is small), measured, then built.
+    loader = _SafeLoader(text)
     try:
-        # libyaml's loader is ~10x faster than the pure-Python one; same safe subset.
-        return yaml.load(text, Loader=_SafeLoader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _yaml_values(node, MAX_YAML_VALUES) > MAX_YAML_VALUES:
+            raise ConfigError(
+                f"{path}: the file stands for more than {MAX_YAML_VALUES:,} values once its "
+                f"YAML aliases (*name) are expanded, or an alias refers to itself: write the "
+                f"values out, or use fewer aliases")
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
+    finally:
+        loader.dispose()
 
 
 def file_digest(*paths: Path) -> str:
@@ -72,15 +128,15 @@ class Section:
             self.fail(None, f"must be a mapping, got {type(data).__name__}")
         self.data = data
 
-    def fail(self, key: str | None, message: str):
-        field_part = f", field '{key}'" if key else ""
+    def fail(self, key: Any, message: str):
+        field_part = f", field '{short_text(key)}'" if key is not None else ""
         raise ConfigError(f"{self.path}: {self.where}{field_part}: {message}")
 
     def only(self, allowed: set[str] | list[str] | tuple[str, ...]):
         for key in self.data:
             if key not in allowed:
                 self.fail(
-                    str(key), f"unknown key (allowed: {', '.join(sorted(allowed))})"
+                    key, f"unknown key (allowed: {', '.join(sorted(allowed))})"
                 )
 
     def get(self, key: str, kind: type | tuple, default: Any = None, required: bool = False,
@@ -96,7 +152,8 @@ class Section:
         if bool not in kinds and isinstance(value, bool):
             self.fail(key, f"must be {_kind_name(kinds)}, got a boolean")
         if not isinstance(value, kinds):
-            self.fail(key, f"must be {_kind_name(kinds)}, got {type(value).__name__} {value!r}")
+            self.fail(key, f"must be {_kind_name(kinds)}, got {type(value).__name__} "
+                           f"{quote_value(value)}")
         if check:
             problem = check(value)
             if problem:
@@ -112,7 +169,8 @@ class Section:
             if isinstance(item, (int, float)) and not isinstance(item, bool):
                 item = str(item)
             if not isinstance(item, str) or not item.strip():
-                self.fail(key, f"item {i + 1} must be a non-empty string, got {item!r}")
+                self.fail(key, f"item {i + 1} must be a non-empty string, got "
+                               f"{quote_value(item)}")
             out.append(item.strip())
         return out
 
@@ -132,7 +190,50 @@ def non_negative(v) -> str | None:
 
 
 def _http_url(v: str) -> str | None:
-    return None if re.match(r"^https?://[^\s/]+", v) else "must be an http:// or https:// URL"
+    """A feed address pressmon can request as written: http(s), a host (a name, an IPv4 or a
+    bracketed IPv6 address), a valid port, no space, line break or control character."""
+    v = v.strip()
+    if re.search(r"[\s\x00-\x1f\x7f-\x9f]", v):
+        return "must be an http:// or https:// URL without spaces, line breaks or control " \
+               "characters"
+    try:
+        parts = urlsplit(v)
+        port = parts.port
+    except ValueError as exc:
+        return f"must be an http:// or https:// URL ({exc})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be an http:// or https:// URL"
+    host = parts.hostname or ""
+    if not host:
+        return "must be an http:// or https:// URL naming a host"
+    if parts.netloc.rsplit("@", 1)[-1].startswith("["):
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"must be an http:// or https:// URL: {quote_value(host)} is not an IPv6 " \
+                   f"address"
+    elif not _host_name(host):
+        return f"must be an http:// or https:// URL: {quote_value(host)} is not a host name"
+    if port == 0:
+        return "must be an http:// or https:// URL with a port from 1 to 65535"
+    return None
+
+
+def _host_name(host: str) -> bool:
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return len(ascii_host) <= 253 and all(
+        re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?", label)
+        for label in labels)
+
+
+def _feed_name(v: str) -> str | None:
+    if len(v) > NAME_MAX:
+        return f"must be at most {NAME_MAX} characters (it has {len(v)})"
+    return None if NAME_RE.match(v) else "must use only a-z, 0-9, '_' and '-'"
 
 
 # --------------------------------------------------------------------------- sources.yaml
@@ -222,11 +323,10 @@ def load_sources(path: Path) -> SourcesConfig:
     for i, entry in enumerate(entries):
         label = f"sources entry {i + 1}"
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
-            label += f" ({entry['name']})"
+            label += f" ({short_text(entry['name'])})"
         sec = Section(path, label, entry)
         sec.only(SOURCE_KEYS)
-        name = sec.get("name", str, required=True, check=lambda v: None if NAME_RE.match(v)
-                       else "must use only a-z, 0-9, '_' and '-'")
+        name = sec.get("name", str, required=True, check=_feed_name)
         if name in seen:
             sec.fail("name", f"duplicate name '{name}' (also entry {seen[name] + 1})")
         seen[name] = i
@@ -279,7 +379,7 @@ def _as_date(sec: Section, key: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        sec.fail(key, f"must be a date written YYYY-MM-DD, got {value!r}")
+        sec.fail(key, f"must be a date written YYYY-MM-DD, got {quote_value(value)}")
         raise  # unreachable
 
 
@@ -294,13 +394,13 @@ def load_missions(path: Path) -> MissionsConfig:
     for i, entry in enumerate(entries):
         label = f"missions entry {i + 1}"
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-            label += f" ({entry['id']})"
+            label += f" ({short_text(entry['id'])})"
         sec = Section(path, label, entry)
         sec.only(MISSION_KEYS)
         mid = sec.get("id", str, required=True, check=lambda v: None if v.strip()
                       else "must not be empty").strip()
         if mid in seen:
-            sec.fail("id", f"duplicate id '{mid}'")
+            sec.fail("id", f"duplicate id '{short_text(mid)}'")
         seen.add(mid)
         start = _as_date(sec, "start")
         end = _as_date(sec, "end")

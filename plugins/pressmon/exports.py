@@ -79,12 +79,13 @@ def publish_exports(con, paths: Paths, *, now: dt.datetime | None = None) -> Pat
             out.mkdir()
             rows = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
             if rows:
+                # The folder is a parameter, never SQL text: a path holding a quote is data.
                 con.execute(
-                    f"COPY (SELECT *, {month} AS month FROM {relation}) TO '{out}' "
+                    f"COPY (SELECT *, {month} AS month FROM {relation}) TO ? "
                     f"(FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'part_{{i}}', "
                     # Small row groups: the writer buffers one per open partition, and a
                     # default-size group of article texts alone needs ~70 MB.
-                    f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
+                    f"ROW_GROUP_SIZE {ROW_GROUP_SIZE})", [str(out)])
             manifest["tables"][table] = {"source": relation, "rows": rows}
         (building / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n",
                                                 encoding="utf-8")

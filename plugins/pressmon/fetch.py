@@ -547,6 +547,26 @@ class Fetcher:
                             elapsed_ms=int((time.monotonic() - started) * 1000),
                             attempts=attempts)
 
+    def check_link(self, url: str, link_from: str) -> None:
+        """Refuse (FetchError, ``refused``) a link found in the feed ``link_from`` that the link
+        policy forbids: not http(s), or a private address other than the feed's own host.
+
+        Checked before robots.txt is asked for: a refused host's robots.txt cannot be fetched
+        either, and that failure would read as "disallowed by robots.txt". An address that
+        does not resolve is left to the request, which reports it.
+        """
+        u, _ = self._request_target(url)
+        if self.settings.allow_private_links:
+            return
+        host = u.host.lower()
+        try:
+            _check_addresses(host, _resolve(host, u.port or (443 if u.scheme == "https" else 80)),
+                             _host_of(link_from))
+        except _Refused as exc:
+            raise FetchError(str(exc), "permanent", url=url, refused=True) from None
+        except httpcore.ConnectError:
+            return
+
     def robots_allowed(self, url: str, link_from: str | None = None) -> bool:
         """Whether robots.txt of the URL's host lets ``settings.user_agent`` fetch it.
 

@@ -35,7 +35,11 @@ def _worker_snapshot(paths: Paths) -> SnapshotReader:
 
 def _feed_worker(args) -> dict:
     paths, sources, name, cycle_id = args
-    outcome = fetch_stage(paths, sources, name, cycle_id, snapshot=_worker_snapshot(paths))
+    try:
+        outcome = fetch_stage(paths, sources, name, cycle_id, snapshot=_worker_snapshot(paths))
+    except Exception as exc:  # one feed's staging never sinks the others; the load records it
+        log.error("feed %s: %s", name, exc)
+        return {"source": name, "outcome": "error", "error": str(exc)}
     if outcome.get("outcome") == "ok":
         try:
             extract_stage(paths, sources, name, cycle_id)
@@ -65,8 +69,9 @@ def _run_feed_workers(jobs: list, workers: int) -> None:
     host.start()
     host.join()
     if host.exitcode != 0:
-        raise RuntimeError(f"the feed workers stopped abnormally (exit code {host.exitcode}); "
-                           f"the cycle was not loaded")
+        # What the feeds staged is loaded all the same; a feed without an outcome is
+        # recorded as failed ("did not complete"), as a killed Airflow task's would be.
+        log.error("the feed workers stopped abnormally (exit code %s)", host.exitcode)
 
 
 def _warm_up() -> None:
@@ -81,6 +86,7 @@ def _warm_up() -> None:
 def run_cycle(paths: Paths, *, workers: int | None = None, runner: str = "cli",
               cycle_id: str | None = None) -> dict:
     """One full ingest cycle in this process and a pool of worker processes."""
+    from .staging import hold_cycle
     from .store import check_writable
 
     # Bad configuration or an unwritable database stop the run before any fetch.
@@ -93,16 +99,17 @@ def run_cycle(paths: Paths, *, workers: int | None = None, runner: str = "cli",
     # Twice the cores: a worker waiting on the network leaves its core to another.
     workers = workers or min(len(names), 2 * (os.cpu_count() or 1), 8)
     jobs = [(paths, sources, name, cycle_id) for name in names]
-    try:
-        if workers <= 1:
-            for job in jobs:
-                _feed_worker(job)
-        else:
-            _run_feed_workers(jobs, workers)
-    finally:
-        # The parent's reader (single-worker runs) must be closed before the load
-        # replaces the snapshot.
-        for reader in _WORKER_SNAPSHOT.values():
-            reader.close()
-        _WORKER_SNAPSHOT.clear()
-    return load_stage(paths, sources, cycle_id, runner=runner, started_at=started)
+    with hold_cycle(paths, cycle_id):  # between the stages too: never taken as abandoned
+        try:
+            if workers <= 1:
+                for job in jobs:
+                    _feed_worker(job)
+            else:
+                _run_feed_workers(jobs, workers)
+        finally:
+            # The parent's reader (single-worker runs) must be closed before the load
+            # replaces the snapshot.
+            for reader in _WORKER_SNAPSHOT.values():
+                reader.close()
+            _WORKER_SNAPSHOT.clear()
+        return load_stage(paths, sources, cycle_id, runner=runner, started_at=started)

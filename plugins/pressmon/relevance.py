@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .config import MissionsConfig, Section, non_negative, positive, read_yaml
+from .config import MissionsConfig, Section, non_negative, positive, quote_value, read_yaml
 from .errors import ConfigError
 
 KINDS = ("home", "partner", "mission_terms", "competitors", "exclusions", "foreign")
@@ -171,7 +171,7 @@ def _phrases(sec: Section, names: list[str]) -> tuple[tuple[str, ...], ...]:
     for alias in names:
         toks = tuple(tokens(alias))
         if not toks:
-            sec.fail("aliases", f"alias {alias!r} has no letters or digits")
+            sec.fail("aliases", f"alias {quote_value(alias)} has no letters or digits")
         out.append(toks)
     return tuple(dict.fromkeys(out))
 

@@ -27,6 +27,9 @@ REPORTS_DIR = store.SQL_DIR / "reports"
 HEADER_RE = re.compile(r"^--\s*(name|description|filters|order):\s*(.*?)\s*$")
 FILTER_COLUMNS = {"week": "week", "mission": "mission_id"}
 TABLE_CELL_MAX = 60
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula (CSV
+# injection): text from feeds and pages must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ReportError(ValueError):
@@ -94,7 +97,7 @@ def run_report(con, name: str, *, week: str | None = None, mission: str | None =
                reports_dir: Path = REPORTS_DIR) -> tuple[list[str], list[tuple]]:
     """Run one report on an open connection: its column names and its rows, filtered."""
     report = get_report(name, reports_dir)
-    wanted = {"week": parse_week(week) if week else None, "mission": mission}
+    wanted = {"week": parse_week(week) if week is not None else None, "mission": mission}
     present = {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
         [report.view]).fetchall()}
@@ -149,18 +152,33 @@ def _cell(value) -> str:
     return str(_plain(value))
 
 
+def _csv_cell(value) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with ``'``.
+    Numbers (a negative ``day_offset``) are left as they are: they are not text."""
+    cell = _cell(value)
+    if isinstance(value, (str, list, tuple)) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
-    """Rows as an aligned text table, CSV (lists joined by ', ') or a JSON array of objects."""
+    """Rows as an aligned text table, CSV (lists joined by ', '; text cells starting with
+    = + - @, a tab or a carriage return prefixed with ``'``) or a JSON array of objects."""
     if fmt == "json":
         return json.dumps([{c: _plain(v) for c, v in zip(columns, row)} for row in rows],
                           ensure_ascii=False, indent=1)
     if fmt == "csv":
+        # The csv module quotes a field holding a character of the line terminator only:
+        # rows are written with "\r\n" (so a lone CR in a text is quoted too), ended by "\n".
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(v) for v in row])
-        return buf.getvalue().rstrip("\n")
+        writer = csv.writer(buf, lineterminator="\r\n")
+        lines = []
+        for cells in [columns] + [[_csv_cell(v) for v in row] for row in rows]:
+            buf.seek(0)
+            buf.truncate()
+            writer.writerow(cells)
+            lines.append(buf.getvalue()[:-2])
+        return "\n".join(lines)
     if fmt != "table":
         raise ReportError(f"unknown format {fmt!r} (table, csv or json)")
     cells = [[_cell(v).replace("\n", " ") for v in row] for row in rows]
@@ -193,7 +211,7 @@ def run_report_command(args, paths: Paths) -> int:
         if not args.name:
             raise ReportError("name a report (see `pressmon report --list`)")
         get_report(args.name)
-        if args.week:
+        if args.week is not None:  # an empty --week is a mistake, not "every week"
             parse_week(args.week)
         con = store.open_reader(paths.db)
         try:

@@ -26,6 +26,7 @@ from .settings import Paths
 SEARCH_SCHEMA_VERSION = 3
 PARIS = ZoneInfo("Europe/Paris")  # dates are shown and filtered on the team's days
 SNIPPET_CHARS = 200
+MAX_LIMIT = 10_000  # more than anyone reads; analysts wanting all rows query the snapshot
 SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 WORD_RE = re.compile(r"[a-z0-9]+")
 
@@ -111,8 +112,9 @@ def search(con, query: str, *, source: str | None = None, language: str | None =
     is left out when a date bound is given. Each result carries the query words it contains
     and a snippet: the first sentence of its text that holds one of them.
     """
-    if limit is None or limit < 1:
-        raise SearchError(f"--limit must be a positive number, not {limit}")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise SearchError(f"--limit must be a positive number, at most {MAX_LIMIT}, not "
+                          f"{str(limit)[:30]}")
     since = since if isinstance(since, dt.date) or since is None else _date(since, "--since")
     until = until if isinstance(until, dt.date) or until is None else _date(until, "--until")
     if since and until and since > until:

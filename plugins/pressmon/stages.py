@@ -14,7 +14,9 @@ process (an Airflow task, or a CLI worker) and nothing big travels through XCom.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
+import inspect
 import logging
 import shutil
 import time
@@ -27,13 +29,30 @@ from .dates import now, parse_time
 from .settings import Paths
 from .snapshot import SnapshotReader
 from .staging import (ARTICLES_FILE, CLASSIFIED_FILE, FEED_FILE, PAGES_FILE, cycle_dir,
-                      feed_dir, read_json, read_jsonl, write_json, write_jsonl)
+                      feed_dir, hold_cycle, read_json, read_jsonl, remove_stale_cycles,
+                      write_json, write_jsonl)
 
 log = logging.getLogger("pressmon.stages")
+
+
+def _holds_cycle(stage):
+    """The stage runs holding its cycle (``staging.hold_cycle``), so that the removal of
+    stale staging folders never takes a folder a stage is working in."""
+    signature = inspect.signature(stage)
+
+    @functools.wraps(stage)
+    def run(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        with hold_cycle(bound.arguments["paths"], bound.arguments["cycle_id"]):
+            return stage(*args, **kwargs)
+
+    return run
+
 
 # --------------------------------------------------------------------------- stage 1: fetch
 
 
+@_holds_cycle
 def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
                 snapshot: SnapshotReader | None = None) -> dict:
     """Fetch one feed and its new article pages into the staging folder.
@@ -112,6 +131,11 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
                     f"{retry_later} page(s) to retry" if retry_later else
                     f"more than {sources.fetch.max_pages_per_feed} new entries")
             return outcome
+    except Exception as exc:  # recorded in the outcome file; the other feeds go on
+        log.exception("feed %s: fetch stage failed", source.name)
+        outcome.update(outcome="error", state=None,
+                       error=f"fetch stage failed: {type(exc).__name__}: {exc}")
+        return outcome
     finally:
         if own_snapshot:
             snapshot.close()
@@ -172,6 +196,7 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
         }
         t0 = time.monotonic()
         try:
+            fetcher.check_link(entry.link, link_from=source.url)  # the policy, then robots.txt
             if not fetcher.robots_allowed(entry.link, link_from=source.url):
                 rec.update(page_outcome="robots_disallowed", error="disallowed by robots.txt")
                 return rec
@@ -212,6 +237,7 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
 # --------------------------------------------------------------------------- stage 2: extract
 
 
+@_holds_cycle
 def extract_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str) -> dict:
     """Turn the feed's fetched pages into article records (text, metadata, hashes)."""
     from .extract import extract_page
@@ -284,6 +310,7 @@ def build_record(source: Source, page: dict, ext: dict) -> dict:
 # --------------------------------------------------------------------------- stage 3: classify
 
 
+@_holds_cycle
 def classify_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
                    rules=None) -> dict:
     """Tag the feed's article records with relevance, mission and topics."""
@@ -345,10 +372,12 @@ def _classify_input(rec: dict) -> dict:
 # --------------------------------------------------------------------------- stage 4: load
 
 
+@_holds_cycle
 def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: str = "cli",
                started_at: dt.datetime | None = None, wait_s: float = 60.0,
                keep_staging: bool = False) -> dict:
-    """Load every feed's staged files in one transaction, publish the snapshot."""
+    """Load every feed's staged files in one transaction, publish the snapshot; then remove
+    this cycle's staging folder and those of failed or abandoned cycles."""
     from . import load as loader
 
     rules = cached_rules(paths)
@@ -356,15 +385,33 @@ def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: s
     feeds = []
     for source in sources.sources:
         fdir = folder / source.name
-        if (fdir / FEED_FILE).exists():
-            outcome = read_json(fdir / FEED_FILE)
-        else:  # the fetch task never ran to its end (killed, worker lost)
+        outcome = _staged_outcome(fdir)
+        if outcome is None or isinstance(outcome, str):
+            # the fetch task never ran to its end (killed, worker lost, folder unusable)
             outcome = {"source": source.name, "url": source.url, "outcome": "error",
                        "started_at": (started_at or now()).isoformat(),
-                       "error": "feed task did not complete (no outcome recorded)"}
+                       "error": "feed task did not complete (no outcome recorded)"
+                                + (f": {outcome}" if outcome else "")}
         feeds.append((source, outcome, fdir))
-    summary = loader.load_cycle(paths, sources, rules.missions, rules.version, cycle_id, feeds,
-                                runner=runner, started_at=started_at, wait_s=wait_s)
-    if not keep_staging:
-        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        summary = loader.load_cycle(paths, sources, rules.missions, rules.version, cycle_id,
+                                    feeds, runner=runner, started_at=started_at, wait_s=wait_s)
+        if not keep_staging:
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        remove_stale_cycles(paths, keep=cycle_id)
     return summary
+
+
+def _staged_outcome(fdir: Path) -> dict | str | None:
+    """The feed's recorded outcome; None when there is none; why, when it cannot be read."""
+    try:
+        if fdir.exists() and not fdir.is_dir():
+            return f"its staging folder {fdir} is not a folder"
+        if not (fdir / FEED_FILE).exists():
+            return None
+        outcome = read_json(fdir / FEED_FILE)
+    except (OSError, ValueError) as exc:
+        return f"its staging folder {fdir} cannot be read: " \
+               f"{getattr(exc, 'strerror', None) or exc}"
+    return outcome if isinstance(outcome, dict) else "its outcome file is not an object"

@@ -11,24 +11,42 @@ Each cycle has a staging folder (``<staging_dir>/<cycle id>/``) with one sub-fol
 The stages run in separate processes (Airflow tasks, CLI workers) and, in a multi-host
 deployment, on separate machines sharing the staging folder; every file is written under a
 temporary name and renamed, so a stage that dies never leaves a half-written file.
+
+A stage holds its cycle while it runs (``hold_cycle``: a shared ``flock`` on the cycle's
+``.cycle.lock``, whose modification time is the cycle's last activity). The load removes its
+own folder, then the folders of other cycles that failed or were abandoned
+(``remove_stale_cycles``): untouched for a day and held by no stage, whichever of the CLI or
+Airflow made them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import fcntl
 import json
+import logging
 import os
 import secrets
+import shutil
+import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .dates import now
 from .settings import Paths
 
+log = logging.getLogger("pressmon.staging")
+
 FEED_FILE = "feed.json"
 PAGES_FILE = "pages.jsonl"
 ARTICLES_FILE = "articles.jsonl"
 CLASSIFIED_FILE = "classified.jsonl"
+LOCK_FILE = ".cycle.lock"
+# A cycle's stages and load run within minutes (Airflow retries within the hour); a folder
+# untouched for a day belongs to a cycle that failed or was abandoned.
+STALE_AFTER_S = 24 * 3600
 
 
 def new_cycle_id(prefix: str = "cli") -> str:
@@ -47,6 +65,118 @@ def cycle_dir(paths: Paths, cycle_id: str) -> Path:
 
 def feed_dir(paths: Paths, cycle_id: str, source: str) -> Path:
     return cycle_dir(paths, cycle_id) / source
+
+
+@contextmanager
+def hold_cycle(paths: Paths, cycle_id: str) -> Iterator[Path]:
+    """Hold the cycle's staging folder while the block runs (made if needed): a shared lock
+    that ``remove_stale_cycles`` never breaks, and the cycle's last activity stamped on entry
+    and on exit."""
+    folder = cycle_dir(paths, cycle_id)
+    lock = folder / LOCK_FILE
+    while True:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            held, there = os.fstat(fd), os.stat(lock)
+            if (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino):
+                break
+        except FileNotFoundError:
+            pass  # removed as stale while this waited for the lock: make it again
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+    try:
+        os.utime(fd)
+        yield folder
+    finally:
+        try:
+            os.utime(fd)
+        except OSError:
+            pass  # the load removed its own folder
+        os.close(fd)
+
+
+def _last_activity(folder: Path) -> float:
+    """The newest modification time of the folder, its feed folders and its lock file."""
+    stamps = [folder.stat().st_mtime]
+    for child in folder.iterdir():
+        try:
+            stamps.append(child.stat().st_mtime)
+        except OSError:
+            pass
+    return max(stamps)
+
+
+def remove_stale_cycles(paths: Paths, *, keep: str | None = None,
+                        older_than_s: float = STALE_AFTER_S) -> list[str]:
+    """Remove the staging folders of cycles untouched for ``older_than_s`` and held by no
+    stage (failed or abandoned cycles); ``keep`` names a cycle never to remove. Safe with
+    other processes (CLI cycles, Airflow tasks) sharing the folder: a folder is removed only
+    under an exclusive lock that a running stage's shared lock excludes, and is renamed
+    away before it is deleted. Returns the cycle ids removed."""
+    root = paths.staging_dir
+    if not root.is_dir():
+        return []
+    keep_name = safe_id(keep) if keep else None
+    removed = []
+    try:
+        folders = sorted(root.iterdir())
+    except OSError as exc:
+        log.warning("staging folder %s not cleaned: %s", root, exc.strerror or exc)
+        return []
+    for folder in folders:
+        if folder.name.startswith(".") or folder.name == keep_name:
+            continue
+        try:
+            if folder.is_symlink() or not folder.is_dir():
+                continue
+            if time.time() - _last_activity(folder) < older_than_s:
+                continue
+            trash = _take_stale(folder, older_than_s)
+        except OSError as exc:
+            log.warning("staging folder %s not removed: %s", folder, exc.strerror or exc)
+            continue
+        if trash is not None:
+            shutil.rmtree(trash, ignore_errors=True)
+            removed.append(folder.name)
+            log.info("removed the staging folder of cycle %s (untouched for %.0f h)",
+                     folder.name, older_than_s / 3600)
+    for trash in root.glob(".removing-*"):
+        pid = trash.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():  # its remover died midway
+            shutil.rmtree(trash, ignore_errors=True)
+    return removed
+
+
+def _take_stale(folder: Path, older_than_s: float) -> Path | None:
+    """Lock a stale cycle exclusively and rename it out of the way; None if it is in use."""
+    lock = folder / LOCK_FILE
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+        created = True
+    except FileExistsError:
+        fd = os.open(lock, os.O_RDWR)
+        created = False
+    try:
+        stamp = os.fstat(fd).st_mtime_ns
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                return None  # a stage of that cycle is running
+            raise
+        touched = os.fstat(fd).st_mtime_ns
+        # A stage that ran between the age check and the lock stamped the file.
+        if (touched != stamp) if created else (time.time() - touched / 1e9 < older_than_s):
+            return None
+        trash = folder.with_name(f".removing-{folder.name}-{os.getpid()}")
+        os.rename(folder, trash)
+        return trash
+    finally:
+        os.close(fd)  # a stage waiting for the lock finds the folder gone and makes it anew
 
 
 def write_json(path: Path, data: Any) -> None:

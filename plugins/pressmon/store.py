@@ -99,6 +99,38 @@ def check_writable(path: Path) -> None:
             head = fh.read(16)
         if head[8:12] != b"DUCK":
             raise StoreError(f"{path} is not a DuckDB database file")
+        _check_not_foreign_file(path)
+
+
+def _check_not_foreign_file(path: Path) -> None:
+    """Refuse another application's DuckDB file, reading it only."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        if _lock_holder(exc):
+            return  # in use by a writer: the writer's own check refuses it before any write
+        raise StoreError(f"cannot open database {path}: {_short(exc)}") from None
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open database {path}: {_short(exc)}") from None
+    try:
+        check_pressmon(con, path)
+    finally:
+        con.close()
+
+
+def check_pressmon(con, path: Path | str) -> None:
+    """Refuse a database that holds tables or views but no pressmon ``schema_version``:
+    another application's file, which pressmon must neither read as its own nor write to.
+    A database without any table is a new one."""
+    rows = con.execute("SELECT table_schema, table_name FROM information_schema.tables "
+                       "WHERE table_catalog = current_database()").fetchall()
+    if not rows or ("main", "schema_version") in rows:
+        return
+    names = sorted((t if sch == "main" else f"{sch}.{t}")[:40] for sch, t in rows)
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    raise StoreError(f"{path} is not a pressmon database: it holds tables of another "
+                     f"application ({shown}) and no pressmon schema_version; it was left "
+                     f"untouched. Give --db (or PRESSMON_DB) a pressmon database or a new file")
 
 
 def connect(path: Path, *, read_only: bool = False, wait_s: float = 0.0) -> duckdb.DuckDBPyConnection:
@@ -166,6 +198,8 @@ def migrate(con, path: Path | str = "database") -> int:
     found = migrations()
     latest = found[-1][0] if found else 0
     current = schema_version(con)
+    if current == 0:
+        check_pressmon(con, path)  # before anything is written to it
     if current > latest:
         raise StoreError(
             f"{path} has schema version {current}, newer than this pressmon knows "
@@ -259,6 +293,11 @@ def open_reader(db: Path, *, prefer_snapshot: bool = True) -> duckdb.DuckDBPyCon
     """A read-only connection for reports, digests and lookups: the snapshot when it exists."""
     db = Path(db)
     snap = snapshot_path(db)
-    if prefer_snapshot and snap.exists():
-        return connect(snap, read_only=True)
-    return connect(db, read_only=True)
+    path = snap if prefer_snapshot and snap.exists() else db
+    con = connect(path, read_only=True)
+    try:
+        check_pressmon(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con

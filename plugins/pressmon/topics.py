@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Section, non_negative, positive, read_yaml
+from .config import Section, non_negative, positive, quote_value, read_yaml
 from .errors import ConfigError
 from .relevance import ZONES, Hit, PhraseIndex, Term, tokens
 
@@ -82,7 +82,7 @@ def load_topics(path: Path) -> Taxonomy:
             for phrase in sec.str_list(strength):
                 toks = tuple(tokens(phrase))
                 if not toks:
-                    sec.fail(strength, f"phrase {phrase!r} has no letters or digits")
+                    sec.fail(strength, f"phrase {quote_value(phrase)} has no letters or digits")
                 if toks in owner.setdefault(name, set()):
                     # A plural or accent variant of a phrase already listed: same tokens,
                     # the first (strongest) listing stands.

@@ -87,6 +87,23 @@ def test_week_without_stories_points_to_the_latest(client):
     assert c.get("/summary.json", params={"week": "2017-W60"}).status_code == 400
 
 
+@pytest.mark.parametrize("week, words", [
+    ("0000-W01", "out of range"),
+    ("9999-W52", "out of range"),
+    ("\uff12\uff10\uff11\uff17-W45", "YYYY-Www"),
+    ("", "YYYY-Www"),
+    ("2017-W53", "2017 has weeks W01 to W52"),
+])
+def test_bad_weeks_are_a_400_naming_the_problem(client, week, words):
+    """Every week the digest and reports refuse, the page refuses the same way (never a 500)."""
+    db, c = client
+    build_snapshot(db, "snapshot_two_cycles.sql")
+    page = c.get("/", params={"week": week})
+    assert page.status_code == 400 and words in page.text
+    summary = c.get("/summary.json", params={"week": week})
+    assert summary.status_code == 400 and words in summary.json()["error"]
+
+
 def test_plugin_registers_page_and_imports_nothing_heavy():
     """The plugin file adds no FastAPI, DuckDB or pressmon import to the process loading it."""
     code = (

@@ -166,3 +166,34 @@ def test_ingest_runs_while_an_analyst_holds_the_snapshot(sample_sources, pm_env,
     assert exports.current_set(paths) != first_set  # the second load published a new set
     manifest = json.loads((exports.current_set(paths) / "manifest.json").read_text())
     assert manifest["tables"]["articles"]["rows"] == 72
+
+
+def test_paths_holding_quotes_are_data_not_sql(tmp_path, monkeypatch):
+    """The export's COPY takes its folder as a value: a folder named quo'te gets its export,
+    and a --db folder holding SQL runs none of it (no table created, no file written
+    outside the data folder)."""
+    from pm_testing import run_cli
+
+    monkeypatch.delenv("PRESSMON_DATA_DIR", raising=False)
+    outside = tmp_path / "a"
+    evil = tmp_path / ("a' (FORMAT csv); CREATE TABLE pwned AS SELECT 42 AS x; "
+                       "COPY pwned TO 'b")
+    for folder in (tmp_path / "quo'te", evil):
+        folder.mkdir()
+        db = build_db(folder / "press.duckdb", CORPUS)
+        proc = run_cli("reclassify", "--db", str(db), check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert "Parquet exports not published" not in proc.stderr, proc.stderr
+        current = exports.current_set(get_paths(db=str(db)))
+        assert current is not None and current.parent == folder / "exports" / "sets"
+        manifest = json.loads((current / "manifest.json").read_text())
+        assert manifest["tables"]["articles"]["rows"] == 11
+        assert len(list(current.glob("articles/month=*/*.parquet"))) == 3
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            assert con.execute("SELECT count(*) FROM information_schema.tables "
+                               "WHERE table_name = 'pwned'").fetchone()[0] == 0
+        finally:
+            con.close()
+    assert not outside.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([evil.name, "quo'te"])

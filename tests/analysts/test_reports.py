@@ -86,6 +86,10 @@ def test_table_format_is_aligned_and_counts_rows(small_db):
     (["coverage_by_region", "--week", "2017-W60"], "week '2017-W60' does not exist"),
     (["coverage_by_region", "--week", "45"], "is not an ISO week"),
     (["coverage_by_region", "--week", "2015-W53x"], "is not an ISO week"),
+    (["coverage_by_region", "--week", ""], "is not an ISO week"),
+    (["coverage_by_region", "--week", "0000-W01"], "out of range"),
+    (["coverage_by_region", "--week", "9999-W52"], "out of range"),
+    (["coverage_by_region", "--week", "\uff12\uff10\uff11\uff17-W45"], "is not an ISO week"),
     (["share_of_voice", "--week", "2017-W45"], "cannot be filtered by week"),
     (["feed_health", "--mission", "miami-2017"], "cannot be filtered by mission"),
     (["coverage_by_region", "--mission", "tokyo"], "unknown mission 'tokyo'"),
@@ -127,3 +131,30 @@ def test_missing_database_is_a_clear_error(tmp_path):
     proc = run_cli("report", "feed_health", "--db", str(tmp_path / "none.duckdb"), check=False)
     assert proc.returncode == 3
     assert "does not exist" in proc.stderr
+
+
+def test_csv_neutralises_formula_cells_only():
+    """Text cells a spreadsheet would run as a formula get a leading quote in CSV; numbers
+    (a negative day_offset) stay numbers, and table and JSON show the text as it is."""
+    columns = ["title", "day_offset", "score", "terms", "note"]
+    rows = [("=HYPERLINK(\"http://evil.example\",\"x\")", -3, -0.5, ["@SUM(A1)", "ok"], "+1"),
+            ("-2 degrees", 4, 1.25, [], "\tx"), ("\rcarriage", 0, 0.0, None, "plain")]
+    got = list(csv.reader(io.StringIO(reports.format_rows(columns, rows, "csv"))))
+    assert got[1:] == [
+        ["'=HYPERLINK(\"http://evil.example\",\"x\")", "-3", "-0.5", "'@SUM(A1), ok", "'+1"],
+        ["'-2 degrees", "4", "1.25", "", "'\tx"],
+        ["'\rcarriage", "0", "0", "", "plain"]]
+    assert json.loads(reports.format_rows(columns, rows, "json"))[0]["title"].startswith("=")
+    assert reports.format_rows(columns, rows, "table").splitlines()[2].startswith("=HYPER")
+
+
+def test_search_csv_neutralises_a_formula_title(tmp_path):
+    from .conftest import build_db
+
+    corpus = read_corpus("search_corpus.yaml")
+    corpus["articles"][0]["title"] = "=cmd|' /C calc'!A0 croisière"
+    db = build_db(tmp_path / "press.duckdb", corpus)
+    proc = run_cli("search", "croisière", "--db", str(db), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert rows[0]["title"] == "'=cmd|' /C calc'!A0 croisière"
+    assert rows[0]["rank"] == "1" and float(rows[0]["score"]) > 0

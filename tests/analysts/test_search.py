@@ -153,3 +153,12 @@ def test_index_articles_leaves_the_load_connection_usable(search_db):
         con.execute("COMMIT")
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("limit", ["99999999999999999999", "-5", "0", "10001"])
+def test_limit_out_of_range_is_a_usage_error(search_db, limit):
+    proc = run_cli("search", "marseille", "--db", str(search_db), "--limit", limit,
+                   check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "--limit must be a positive number, at most 10000, not " in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""

@@ -26,6 +26,16 @@ def test_week_boundaries_are_paris_monday_to_sunday():
     ("45", "YYYY-Www"),
     ("2017-45", "YYYY-Www"),
     ("", "YYYY-Www"),
+    (" ", "YYYY-Www"),
+    ("0000-W01", "out of range"),
+    ("9999-W52", "out of range"),
+    ("1899-W52", "out of range"),
+    ("\uff12\uff10\uff11\uff17-W45", "YYYY-Www"),   # full-width digits
+    ("2017-W\uff14\uff15", "YYYY-Www"),
+    ("2017-W4\u0665", "YYYY-Www"),                  # an Arabic-Indic digit
+    ("2017-w45", "YYYY-Www"),
+    ("2017-W45x", "YYYY-Www"),
+    ("2017-W45\n2018-W01", "YYYY-Www"),
 ])
 def test_bad_weeks_are_refused_with_the_reason(text, words):
     """A wrong week names the expected form or the year's last week."""
@@ -49,3 +59,14 @@ def test_a_monday_run_reports_the_previous_week():
     # Sunday 23:30 UTC is already Monday in Paris
     assert previous_week_of(dt.datetime(2017, 11, 12, 23, 30, tzinfo=dt.timezone.utc)) \
         == "2017-W45"
+
+
+def test_every_week_in_range_has_its_neighbours():
+    """The first and last weeks accepted have a previous week and a representable end."""
+    first, last = parse_week("1900-W01"), parse_week("2999-W52")
+    assert first.previous().label == "1899-W52" and first.start < first.end
+    assert last.end.year == 2999 and parse_week("2020-W53").label == "2020-W53"
+
+
+def test_label_is_rebuilt_from_the_numbers():
+    assert parse_week(" 2017-W45 ").label == "2017-W45"

@@ -100,3 +100,26 @@ def test_backoff_until():
     assert waits[-1] == timedelta(days=1)
     assert all(a <= b for a, b in zip(waits, waits[1:]))
     assert backoff_until(10_000, now) - now == timedelta(days=1)
+
+
+def test_link_policy_is_checked_before_robots(server, tmp_path):
+    """A feed's link to 10.0.0.1 is recorded `refused` (the link policy), not
+    `robots_disallowed`: its robots.txt is never asked for; the own-host link is fetched."""
+    from pressmon.config import load_sources
+    from pressmon.settings import get_paths
+    from pressmon.stages import fetch_stage
+    from pressmon.staging import PAGES_FILE, feed_dir, read_jsonl
+
+    (tmp_path / "sources.yaml").write_text(
+        "fetch: {per_host_delay_s: 0, timeout_s: 2, retries: 0}\n"
+        f"sources:\n  - {{name: links, url: '{server.url('/case/private-links')}', "
+        "region: marseille}\n", encoding="utf-8")
+    paths = get_paths(db=str(tmp_path / "press.duckdb"))
+    sources = load_sources(tmp_path / "sources.yaml")
+    outcome = fetch_stage(paths, sources, "links", "c1")
+    assert outcome["outcome"] == "ok"
+    pages = {p["link"]: p for p in read_jsonl(feed_dir(paths, "c1", "links") / PAGES_FILE)}
+    private = pages["http://10.0.0.1/admin/article"]
+    assert (private["page_outcome"], private["error"]) == (
+        "refused", "refused link to private address 10.0.0.1")
+    assert pages[server.url("/page/own")]["page_outcome"] == "ok"

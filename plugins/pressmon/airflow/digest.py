@@ -33,7 +33,7 @@ def _airflow_week(context: dict) -> str:
 def render_digest(context: dict) -> dict:
     """DAG task ``render``: build the week's digest from the snapshot and keep a preview
     (``exports/digest-WEEK.html``) beside the database; no database write, no pool."""
-    from airflow.sdk.exceptions import AirflowFailException
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
     paths = get_paths()
     try:
@@ -41,6 +41,8 @@ def render_digest(context: dict) -> dict:
         digest, (subject, html_body, text_body) = preview(paths, week)
     except (DigestError, ConfigError) as exc:
         raise AirflowFailException(str(exc)) from None
+    except StoreError as exc:
+        raise AirflowException(str(exc)) from None
     out = write_file(str(paths.exports_dir / f"digest-{week}.html"), html_body.encode("utf-8"))
     log.info("digest %s: %s\n%s", week, subject, text_body)
     return {"week": week, "subject": subject, "stories": digest.story_count,

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ..digest.weeks import parse_week, week_of as iso_week
 from ..settings import Paths, get_paths
 
 # Weeks are the communications team's weeks (the digest's), in Marseille time.
 WEEK_TZ = ZoneInfo("Europe/Paris")
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 RECENT_CYCLES = 12
 TOP_STORIES = 10
 INGEST_DAG = "press_ingest"
@@ -108,15 +107,8 @@ def _iso(value):
     return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
 
 
-def iso_week(day: dt.date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def week_bounds(week: str) -> tuple[dt.datetime, dt.datetime]:
     """Monday 00:00 to the next Monday 00:00, Marseille time (ValueError for a bad week)."""
-    from ..digest.weeks import parse_week  # its DigestError is a ValueError
-
     start = dt.datetime.combine(parse_week(week).start, dt.time(), tzinfo=WEEK_TZ)
     return start, start + dt.timedelta(days=7)
 
@@ -335,8 +327,8 @@ def create_app(*, require_auth: bool = True, paths: Paths | None = None):
                   docs_url=None, redoc_url=None, openapi_url=None)
 
     def _monitor(week: str | None):
-        if week is not None and not WEEK_RE.match(week):
-            return None
+        if week is not None:
+            week = parse_week(week).label  # its DigestError is a ValueError: a 400
         return gather(paths or get_paths(), week)
 
     @app.get("/", response_class=HTMLResponse)

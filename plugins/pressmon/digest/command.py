@@ -72,7 +72,7 @@ def run_digest_command(args, paths) -> int:
               f"(message {p['message_id']}); not sent again (use --force to resend)",
               file=sys.stderr)
         return 1
-    print(f"sent digest {result['week']} to {', '.join(result['recipients'])} "
+    print(f"sent digest {result['week']} to {', '.join(result['delivered'])} "
           f"(message {result['message_id']}): {subject}")
     if result["refused"]:
         print(f"{prog}: error: the SMTP server refused some recipients: " + "; ".join(

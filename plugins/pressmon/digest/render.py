@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import email.policy
 import uuid
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from pathlib import Path
 
 from ..errors import DigestError
-from .config import check_address
+from .config import check_address, parse_address
 from .model import GROUP_COLOURS, GROUP_LABELS, GROUP_MARKS, Digest
 from .weeks import PARIS, week_span
 
@@ -54,8 +55,13 @@ def render(digest: Digest) -> tuple[str, str, str]:
 
 
 def _domain(address: str) -> str:
-    addr = parseaddr(address)[1]
-    return addr.rsplit("@", 1)[1] if "@" in addr else "pressmon.localhost"
+    return parse_address(address)[1].rsplit("@", 1)[1]
+
+
+def _mailbox(address: str) -> Address:
+    name, addr = parse_address(address)
+    local, domain = addr.rsplit("@", 1)
+    return Address(display_name=name, username=local, domain=domain)
 
 
 def build_message(digest: Digest, *, sender: str, recipients: list[str] | tuple[str, ...],
@@ -67,9 +73,15 @@ def build_message(digest: Digest, *, sender: str, recipients: list[str] | tuple[
     subject, html_body, text_body = rendered or render(digest)
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["Subject"] = subject
-    msg["From"] = sender
+    msg["From"] = _mailbox(sender)
     if recipients:
-        msg["To"] = ", ".join(recipients)
+        # Built from the parsed addresses, as the envelope is: what the reader sees in To
+        # is where the message goes.
+        mailboxes = [_mailbox(r) for r in recipients]
+        msg["To"] = mailboxes
+        if [a.addr_spec for a in msg["To"].addresses] != [a.addr_spec for a in mailboxes]:
+            raise DigestError("the To header does not read back as the recipients given: "
+                              + ", ".join(a.addr_spec for a in mailboxes))
     msg["Date"] = format_datetime(digest.generated_at.astimezone(PARIS))
     # short enough not to be folded onto a second header line
     msg["Message-ID"] = f"<digest.{digest.week.label}.{uuid.uuid4().hex[:20]}@{_domain(sender)}>"

@@ -10,7 +10,6 @@ import os
 import smtplib
 import socket
 from email.message import EmailMessage
-from email.utils import parseaddr
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -18,7 +17,8 @@ from .. import store
 from ..errors import DigestError, DigestSendError
 from ..store import fetch_dicts
 from .build import build_digest
-from .config import RECIPIENTS_VARIABLE, digest_config_path, load_digest_config, parse_recipients
+from .config import (RECIPIENTS_VARIABLE, digest_config_path, envelope_address,
+                     load_digest_config, parse_recipients)
 from .render import build_message, render
 from .weeks import parse_week
 
@@ -91,8 +91,8 @@ def smtp_error(exc: Exception) -> str:
 def deliver(client: smtplib.SMTP, msg: EmailMessage, sender: str, recipients: list[str],
             server: str) -> dict:
     """Send on an open SMTP client; the refused recipients (when some were accepted)."""
-    envelope_from = parseaddr(sender)[1]
-    envelope_to = [parseaddr(r)[1] for r in recipients]
+    envelope_from = envelope_address(sender)
+    envelope_to = [envelope_address(r) for r in recipients]
     try:
         refused = client.send_message(msg, from_addr=envelope_from, to_addrs=envelope_to)
     except (OSError, smtplib.SMTPException) as exc:
@@ -145,7 +145,7 @@ def send_digest(paths, week: str, recipients, *, smtp_url: str | None = None,
             return {"status": "already_sent", "week": wk.label, "previous": previous,
                     "subject": previous["subject"], "message_id": previous["message_id"]}
         refused = transport(msg, sender, recipients)
-        accepted = [r for r in recipients if parseaddr(r)[1] not in refused]
+        accepted = [r for r in recipients if envelope_address(r) not in refused]
         sent_at = dt.datetime.now(dt.timezone.utc)
         con.execute("INSERT INTO digest_log (week, message_id, subject, recipients, sent_at, "
                     "stories, articles, forced) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -162,6 +162,7 @@ def send_digest(paths, week: str, recipients, *, smtp_url: str | None = None,
     log.info("digest %s sent to %s (message %s)", wk.label, ", ".join(accepted),
              msg["Message-ID"])
     return {"status": "sent", "week": wk.label, "subject": rendered[0],
-            "message_id": msg["Message-ID"], "recipients": accepted, "refused": refused,
+            "message_id": msg["Message-ID"], "recipients": accepted,
+            "delivered": [envelope_address(r) for r in accepted], "refused": refused,
             "sent_at": sent_at, "stories": digest.story_count,
             "articles": digest.article_count, "forced": bool(previous and force)}

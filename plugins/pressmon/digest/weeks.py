@@ -1,5 +1,9 @@
 """ISO weeks as the digest, the reports and the Press monitor page read them (Monday to Sunday,
-Europe/Paris), and the French date labels the digest prints."""
+Europe/Paris), and the French date labels the digest prints.
+
+``parse_week`` is the one parser of a week written by a user (``--week``, ``?week=``, a DAG
+param): ASCII digits only, years FIRST_YEAR to LAST_YEAR, so that every accepted week has a
+representable start, end and previous week."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from zoneinfo import ZoneInfo
 from ..errors import DigestError
 
 PARIS = ZoneInfo("Europe/Paris")
-WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK_RE = re.compile(r"([0-9]{4})-W([0-9]{2})")  # [0-9]: \d would take full-width digits
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
           "nov.", "déc.")
 DAYS = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
@@ -40,22 +45,37 @@ class Week:
 
     def previous(self) -> "Week":
         y, w, _ = (self.monday - dt.timedelta(days=7)).isocalendar()
-        return parse_week(f"{y}-W{w:02d}")
+        return _week(y, w)
+
+
+def _week(year: int, number: int) -> Week:
+    monday = dt.date.fromisocalendar(year, number, 1)
+    return Week(f"{year:04d}-W{number:02d}", year, number, monday,
+                monday + dt.timedelta(days=6))
 
 
 def parse_week(text: str) -> Week:
-    """``YYYY-Www`` to a Week; anything else is refused with an example of the right form."""
-    value = (text or "").strip()
-    m = WEEK_RE.match(value)
+    """``YYYY-Www`` to a Week; anything else is refused with the reason and an example."""
+    shown = repr(text[:40] + ("…" if len(text) > 40 else "")) if isinstance(text, str) \
+        else repr(text)
+    m = WEEK_RE.fullmatch(text.strip()) if isinstance(text, str) else None
     if not m:
-        raise DigestError(f"week {text!r} is not an ISO week: write it YYYY-Www, e.g. 2017-W45")
+        raise DigestError(f"week {shown} is not an ISO week: write it YYYY-Www, e.g. 2017-W45")
     year, number = int(m.group(1)), int(m.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DigestError(f"week {shown} is out of range: weeks of the years {FIRST_YEAR} to "
+                          f"{LAST_YEAR} are read")
     weeks_in_year = dt.date(year, 12, 28).isocalendar()[1]
     if not 1 <= number <= weeks_in_year:
-        raise DigestError(f"week {text!r} does not exist: {year} has weeks W01 to "
+        raise DigestError(f"week {shown} does not exist: {year} has weeks W01 to "
                           f"W{weeks_in_year:02d}")
-    monday = dt.date.fromisocalendar(year, number, 1)
-    return Week(value, year, number, monday, monday + dt.timedelta(days=6))
+    return _week(year, number)
+
+
+def week_of(day: dt.date) -> str:
+    """The label of the ISO week holding ``day``."""
+    y, w, _ = day.isocalendar()
+    return f"{y}-W{w:02d}"
 
 
 def previous_week_of(moment: dt.datetime | dt.date) -> str:
@@ -65,8 +85,7 @@ def previous_week_of(moment: dt.datetime | dt.date) -> str:
                ).astimezone(PARIS).date()
     else:
         day = moment
-    y, w, _ = (day - dt.timedelta(days=7)).isocalendar()
-    return f"{y}-W{w:02d}"
+    return week_of(day - dt.timedelta(days=7))
 
 
 def short_date(d: dt.date, *, year: bool = True) -> str:
