@@ -131,7 +131,7 @@ def _new_entries(snapshot: SnapshotReader, source: Source, entries, canonicalize
             continue
         seen.add(canon)
         keyed.append((index, entry, canon))
-    known = snapshot.known(source.outlet, [c for _, _, c in keyed])
+    known = snapshot.known([c for _, _, c in keyed])
     wanted = []
     for index, entry, canon in keyed:
         if canon in known:
