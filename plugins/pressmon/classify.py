@@ -51,7 +51,7 @@ def load_rules(config_dir: Path, missions_path: Path) -> Rules:
         watchlist=watchlist,
         taxonomy=taxonomy,
         missions=missions,
-        matcher=build_matcher(missions, watchlist.window),
+        matcher=build_matcher(missions, watchlist.window, watchlist),
     )
 
 
@@ -87,7 +87,9 @@ def classify_article(rules: Rules, article: dict) -> dict:
     mission_id = None
     if rel.relevant:
         # In UTC, as stored: the pipeline, reclassify and the evaluation see the same date.
-        mission_id = link_mission(rules.matcher, zones, _as_datetime(article.get("published_at")))
+        mission_id = link_mission(rules.matcher, zones, _as_datetime(article.get("published_at")),
+                                  raw_text="\n".join((title, summary or "", text)),
+                                  region=article.get("region"))
     topics, topic_scores = score_topics(rules.taxonomy, zones)
     return {
         "language": lang,

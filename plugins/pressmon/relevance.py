@@ -36,6 +36,7 @@ from typing import Iterable
 
 from .config import MissionsConfig, Section, non_negative, positive, read_yaml
 from .errors import ConfigError
+from .names import mission_names
 
 KINDS = ("home", "partner", "mission_terms", "competitors", "exclusions", "foreign")
 # Kinds that subtract (weight 0 or negative) and may be left out of the file.
@@ -141,6 +142,7 @@ class Scoring:
     strong_partner_weight: float = 2.5
     strong_mission_weight: float = 2.0  # mission terms below it only add to the score
     mission_term_weight: float = 2.5  # partner weight of a mission's own partner and terms
+    mission_place_weight: float = 1.0  # partner weight of the places a mission's names derive
     min_home_mentions: int = 2  # a home entity only in the body must be named this often
 
 
@@ -201,6 +203,8 @@ def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchl
                                      check=pos),
         mission_term_weight=sc.get("mission_term_weight", float, d.mission_term_weight,
                                    check=pos),
+        mission_place_weight=sc.get("mission_place_weight", float, d.mission_place_weight,
+                                    check=pos),
         min_home_mentions=sc.get("min_home_mentions", int, d.min_home_mentions, check=pos),
     )
     mw = Section(path, "mission_window", top.get("mission_window", dict, default={}))
@@ -239,12 +243,19 @@ def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchl
             # The name is always an alias: what staff read is what is matched.
             terms.append(Term(name, kind, weight, _phrases(sec, [name, *aliases])))
 
+    # Each mission's names (derived from what staff write, see pressmon.names): the partner
+    # and the terms are strong partners; the places count as something abroad.
     for m in (missions.missions if missions else ()):
-        names = [n for n in (m.partner, *m.terms) if n and tokens(n)]
-        if names:
+        names = mission_names(m)
+        full = [n for n in names.full if tokens(n)]
+        if full:
             terms.append(Term(m.partner or m.id, "partner", scoring.mission_term_weight,
-                              tuple(dict.fromkeys(tuple(tokens(n)) for n in names)),
+                              tuple(dict.fromkeys(tuple(tokens(n)) for n in full)),
                               mission_id=m.id))
+        for place in names.places:
+            if tokens(place):
+                terms.append(Term(place, "partner", scoring.mission_place_weight,
+                                  (tuple(tokens(place)),), mission_id=m.id))
     _check_clashes(path, [t for t in terms if t.kind != "foreign"])
     main = [t for t in terms if t.kind != "foreign"]
     return Watchlist(scoring, window, tuple(terms), PhraseIndex(main),
