@@ -83,13 +83,13 @@ def classify_article(rules: Rules, article: dict) -> dict:
         lang, conf, mix = detect_language(title, text, summary, hint)
 
     zones = article_zones(title, text, summary)
-    rel = score_relevance(rules.watchlist, zones)
+    raw = "\n".join((title, summary or "", text))
+    rel = score_relevance(rules.watchlist, zones, raw, article.get("region"))
     mission_id = None
     if rel.relevant:
         # In UTC, as stored: the pipeline, reclassify and the evaluation see the same date.
         mission_id = link_mission(rules.matcher, zones, _as_datetime(article.get("published_at")),
-                                  raw_text="\n".join((title, summary or "", text)),
-                                  region=article.get("region"))
+                                  raw_text=raw, region=article.get("region"))
     topics, topic_scores = score_topics(rules.taxonomy, zones)
     return {
         "language": lang,

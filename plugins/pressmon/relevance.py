@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .config import MissionsConfig, Section, non_negative, positive, read_yaml
+from .config import HOME_REGIONS, MissionsConfig, Section, non_negative, positive, read_yaml
 from .errors import ConfigError
 from .names import mission_names
 
@@ -160,6 +160,8 @@ class Watchlist:
     index: PhraseIndex
     # Places abroad, matched on their own: they only say "abroad", they hide no other word.
     foreign: PhraseIndex
+    # The missions' acronyms (CMM, AMB), matched in capitals in the raw text: something abroad.
+    acronyms: re.Pattern | None = None
 
 
 SCORING_KEYS = set(Scoring.__dataclass_fields__)
@@ -258,8 +260,12 @@ def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchl
                                   (tuple(tokens(place)),), mission_id=m.id))
     _check_clashes(path, [t for t in terms if t.kind != "foreign"])
     main = [t for t in terms if t.kind != "foreign"]
+    acronyms = sorted({a for m in (missions.missions if missions else ())
+                       for a in mission_names(m).acronyms}, key=lambda a: (-len(a), a))
+    pattern = (re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, acronyms)) + r")(?!\w)")
+               if acronyms else None)
     return Watchlist(scoring, window, tuple(terms), PhraseIndex(main),
-                     PhraseIndex(t for t in terms if t.kind == "foreign"))
+                     PhraseIndex(t for t in terms if t.kind == "foreign"), pattern)
 
 
 def _check_clashes(path: Path, terms: list[Term]) -> None:
@@ -295,8 +301,11 @@ def find_hits(watchlist: Watchlist, zones: dict[str, list[str]]) -> list[Hit]:
     return hits
 
 
-def score_relevance(watchlist: Watchlist, zones: dict[str, list[str]]) -> Relevance:
-    """Score tokenised zones (``title``, ``lead``, ``body``) against the watchlist."""
+def score_relevance(watchlist: Watchlist, zones: dict[str, list[str]],
+                    raw_text: str | None = None, region: str | None = None) -> Relevance:
+    """Score tokenised zones (``title``, ``lead``, ``body``) against the watchlist; the raw
+    text, when given, is searched for the missions' acronyms; an outlet outside the home
+    regions (``region``) is something abroad."""
     sc = watchlist.scoring
     zone_factor = {"title": sc.title_weight, "lead": sc.lead_weight, "body": 1.0}
     hits = find_hits(watchlist, zones)
@@ -322,6 +331,10 @@ def score_relevance(watchlist: Watchlist, zones: dict[str, list[str]]) -> Releva
                          for t in by_name.values())
     # The international reading needs something abroad: a partner, or a foreign place.
     foreign = _foreign_names(watchlist, zones)
+    if watchlist.acronyms is not None and raw_text:
+        foreign.extend(dict.fromkeys(watchlist.acronyms.findall(raw_text)))
+    if region and region not in HOME_REGIONS:
+        foreign.append(f"{region} press")
     abroad = bool(foreign) or any(t.kind == "partner" for t in by_name.values())
     near = _proximity(hits, sc.proximity_words, mission_weight=sc.strong_mission_weight)
     # A partner alone is not a mission (a Marseille company at PortMiami is business news):
