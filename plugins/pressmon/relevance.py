@@ -381,8 +381,10 @@ def home_is_salient(hits: list[Hit], sc: Scoring) -> bool:
 
 def leading_competitor(hits: list[Hit], sc: Scoring) -> str | None:
     """The competing actor (another city, its mayor or delegation) at least as prominent as all
-    home entities together, if any: the trip, the deal or the visit is theirs."""
+    home entities together, if any: the trip, the deal or the visit is theirs. Exclusions that
+    subtract (a football club named after the city) compete too: the story is the club's."""
     rivals = salience(hits, "competitors", sc)
+    rivals.update(salience([h for h in hits if h.term.weight < 0], "exclusions", sc))
     if not rivals:
         return None
     name, weight = max(rivals.items(), key=lambda kv: (kv[1], kv[0]))
