@@ -50,7 +50,7 @@ def test_relevant_article_about_another_partner_is_unlinked(rules):
 
 def test_windows_are_configurable(tmp_path):
     """Widening days_after in watchlist.yaml links a later follow-up."""
-    for name in ("watchlist.yaml", "topics.yaml", "missions.yaml"):
+    for name in ("watchlist.yaml", "topics.yaml", "topic_model.json", "missions.yaml"):
         shutil.copy(CONFIG / name, tmp_path / name)
     late = article("Jumelage avec Miami-Dade", TEXT, published_at=_published(dt.date(2018, 1, 20)))
     rules = load_rules(tmp_path, tmp_path / "missions.yaml")
