@@ -43,12 +43,13 @@ ARTICLE_COLUMNS = [
     ("relevance_score", pa.float64()), ("matched_terms", pa.list_(pa.string())),
     ("mission_id", pa.string()), ("topics", pa.list_(pa.string())),
     ("rules_version", pa.string()), ("classified_at", TS), ("story_id", pa.string()),
+    ("topic_terms", pa.list_(pa.string())),
 ]
 # What reclassify rewrites: the tags, not the text.
 TAG_COLUMNS = [(name, typ) for name, typ in ARTICLE_COLUMNS
                if name in ("article_id", "language", "language_confidence", "language_mix",
                            "relevant", "relevance_score", "matched_terms", "mission_id",
-                           "topics", "rules_version", "classified_at")]
+                           "topics", "topic_terms", "rules_version", "classified_at")]
 
 
 def article_id_for(canonical_url: str) -> str:
@@ -236,6 +237,7 @@ def _article_row(rec: dict, article_id: str, cycle_id: str, seen: dt.datetime,
         "matched_terms": list(rec.get("matched_terms") or []),
         "mission_id": rec.get("mission_id"), "topics": list(rec.get("topics") or ["other"]),
         "rules_version": rec.get("rules_version"), "classified_at": seen, "story_id": None,
+        "topic_terms": list(rec.get("topic_terms") or []),
     }
 
 
@@ -655,6 +657,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
                         "matched_terms": list(tags.get("matched_terms") or []),
                         "mission_id": tags.get("mission_id"),
                         "topics": list(tags.get("topics") or ["other"]),
+                        "topic_terms": list(tags.get("topic_terms") or []),
                         "rules_version": tags.get("rules_version") or rules.version,
                         "classified_at": stamp})
         con.execute("BEGIN TRANSACTION")
@@ -669,6 +672,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
                         "language_mix = t.language_mix, relevant = t.relevant, "
                         "relevance_score = t.relevance_score, matched_terms = t.matched_terms, "
                         "mission_id = t.mission_id, topics = t.topics, "
+                        "topic_terms = t.topic_terms, "
                         "rules_version = t.rules_version, classified_at = t.classified_at "
                         "FROM _pm_tags t WHERE articles.article_id = t.article_id")
                 finally:

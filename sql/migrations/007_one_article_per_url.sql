@@ -10,6 +10,9 @@
 --   that named them are removed or repointed; stories that held one copy each are merged into
 --   the older story, whose counts and original are recomputed.
 -- Tables without article ids (fetch_log, page_log, feed_state, digest_log) are untouched.
+--
+-- It also adds articles.topic_terms, the phrases that decided each topic (NULL for articles
+-- tagged before; `pressmon reclassify` fills it).
 
 -- The site of a URL, as pressmon.canonical.site_of computes it.
 CREATE TEMP MACRO _m_host(u) AS regexp_replace(lower(regexp_extract(
@@ -171,3 +174,5 @@ DROP TABLE _m_edges;
 DROP TABLE _m_urls;
 DROP MACRO _m_site;
 DROP MACRO _m_host;
+
+ALTER TABLE articles ADD COLUMN topic_terms VARCHAR[];
