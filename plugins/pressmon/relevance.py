@@ -331,11 +331,14 @@ def score_relevance(watchlist: Watchlist, zones: dict[str, list[str]],
                          for t in by_name.values())
     # The international reading needs something abroad: a partner, or a foreign place.
     foreign = _foreign_names(watchlist, zones)
-    if watchlist.acronyms is not None and raw_text:
-        foreign.extend(dict.fromkeys(watchlist.acronyms.findall(raw_text)))
-    if region and region not in HOME_REGIONS:
-        foreign.append(f"{region} press")
-    abroad = bool(foreign) or any(t.kind == "partner" for t in by_name.values())
+    partner_named = any(t.kind == "partner" for t in by_name.values())
+    if not foreign and not partner_named:
+        # Searched only when nothing else says abroad: the raw text is long.
+        if watchlist.acronyms is not None and raw_text:
+            foreign.extend(dict.fromkeys(watchlist.acronyms.findall(raw_text)))
+        if region and region not in HOME_REGIONS:
+            foreign.append(f"{region} press")
+    abroad = bool(foreign) or partner_named
     near = _proximity(hits, sc.proximity_words, mission_weight=sc.strong_mission_weight)
     # A partner alone is not a mission (a Marseille company at PortMiami is business news):
     # without mission vocabulary, a strong partner must stand next to a home entity.
