@@ -442,7 +442,7 @@ def bench_load(staging: Path, db: Path, rows_wanted: int) -> dict:
     for i in range(rows_wanted):
         rec = records[i % len(records)]
         url = f"{rec['canonical_url']}?copy={i}"
-        rows.append(load._article_row(rec, load.article_id_for(rec["outlet"], url), "bench-load",
+        rows.append(load._article_row(rec, load.article_id_for(url), "bench-load",
                                       seen, seen, 1, rec["source"], rec["region"], url, url))
     import pyarrow as pa
 

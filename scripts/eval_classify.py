@@ -1,20 +1,28 @@
-"""Score the tagging rules on the labelled set in tests/data/classification and on the sample.
+"""Score the tagging rules on the labelled sets and on the sample.
 
-Prints, for each split of the labelled set (dev, dev2 for tuning; holdout, holdout2 scored at
-the end) and for the sample corpus (``sample/``, written by someone else and never used to
-tune: an external test set): precision, recall and F1 of relevance and of each topic, topic
-micro-F1, language accuracy, mission accuracy on the relevant articles, and the milliseconds per
-article spent in classify_article. ``--split NAME`` scores one split only (``sample`` for the
-sample corpus); ``--sample`` adds the sample corpus to the chosen split; ``--errors`` lists the
-articles each label got wrong.
+Prints, for each split of the short labelled set (``tests/data/classification``: dev, dev2 for
+tuning; holdout, holdout2 scored at the end), of the long-form set (``tests/data/longform``:
+articles of 150 to 1,000 words over four missions, ``longform-dev`` for tuning,
+``longform-holdout`` scored once at the end; likewise ``events-dev`` and ``events-holdout``, the
+long articles of ``tests/data/events``; each scored twice, with the missions file a new
+user writes, ``missions-minimal.yaml``, and with ``missions-full.yaml``) and for the sample corpus
+(``sample/``, written by someone else and never used to tune: an external test set): precision,
+recall and F1 of relevance and of each topic, topic micro-F1, language accuracy, mission
+linking (the share of relevant articles given the right mission, or none when they are outside
+every mission's window), and the milliseconds per article spent in classify_article.
+``--split NAME`` scores one split only (``sample`` for the sample corpus); ``--sample`` adds the
+sample corpus to the chosen split; ``--errors`` lists the articles each label got wrong.
 
-    .venv/bin/python scripts/eval_classify.py [--split dev|dev2|holdout|holdout2|sample]
-                                              [--sample] [--errors]
+    .venv/bin/python scripts/eval_classify.py [--split dev|dev2|holdout|holdout2|
+                                               longform-dev|longform-holdout|events-dev|
+                                               events-holdout|sample]
+                                              [--sample] [--errors] [--no-model]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 import time
@@ -29,8 +37,12 @@ from pressmon.classify import classify_article, load_rules  # noqa: E402
 from pressmon.topics import TOPICS  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "classification"
+LONGFORM = ROOT / "tests" / "data" / "longform"
 SAMPLE = ROOT / "sample"
 SPLITS = ("dev", "dev2", "holdout", "holdout2")
+EVENTS = ROOT / "tests" / "data" / "events"
+LONGFORM_SPLITS = ("longform-dev", "longform-holdout", "events-dev", "events-holdout")
+MISSION_FILES = ("missions-minimal.yaml", "missions-full.yaml")
 # Placeholders the sample's site server replaces at serve time (see sample/siteserver.py).
 _PLACEHOLDER_RE = re.compile(r"\{\{(base|site:[a-z0-9_-]+)\}\}")
 
@@ -41,6 +53,16 @@ def load_cases(folder: Path = DATA) -> list[dict]:
         case = yaml.safe_load(path.read_text(encoding="utf-8"))
         case["file"] = path.name
         cases.append(case)
+    return cases
+
+
+def load_longform_cases(folder: Path = LONGFORM, prefix: str = "longform") -> list[dict]:
+    """The long-form set: ``dev/`` and ``holdout/`` (when written), split ``longform-<part>``."""
+    cases = []
+    for part in ("dev", "holdout"):
+        for case in load_cases(folder / part) if (folder / part).is_dir() else []:
+            case["split"] = f"{prefix}-{case['split']}"
+            cases.append(case)
     return cases
 
 
@@ -166,7 +188,7 @@ def report(name: str, m: dict, show_errors: bool) -> None:
     p, r, f = m["topic_micro"]
     print(f"{'topics micro':<20} {p:6.3f} {r:6.3f} {f:6.3f}")
     print(f"language accuracy    {m['language_accuracy']:.3f}")
-    print(f"mission accuracy     {m['mission_accuracy']:.3f} (on {m['mission_n']} relevant)")
+    print(f"mission linking      {m['mission_accuracy']:.3f} (on {m['mission_n']} relevant)")
     print(f"ms per article       {m['ms_per_article']:.2f}")
     if show_errors:
         for label, lines in m["errors"].items():
@@ -177,14 +199,25 @@ def report(name: str, m: dict, show_errors: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", choices=(*SPLITS, "sample"), help="score one split only")
+    ap.add_argument("--split", choices=(*SPLITS, *LONGFORM_SPLITS, "sample"),
+                    help="score one split only")
     ap.add_argument("--sample", action="store_true",
                     help="also score the sample corpus (with --split; always without it)")
     ap.add_argument("--errors", action="store_true", help="list the articles each label missed")
     ap.add_argument("--config-dir", type=Path, default=ROOT / "config")
     ap.add_argument("--missions", type=Path, default=None)
+    ap.add_argument("--no-model", action="store_true",
+                    help="keep topics by the keyword threshold, without the learned layer")
     args = ap.parse_args(argv)
-    rules = load_rules(args.config_dir, args.missions or args.config_dir / "missions.yaml")
+
+    def rules_for(missions_path: Path):
+        rules = load_rules(args.config_dir, missions_path)
+        if args.no_model:
+            rules = dataclasses.replace(rules, taxonomy=dataclasses.replace(rules.taxonomy,
+                                                                            model=None))
+        return rules
+
+    rules = rules_for(args.missions or args.config_dir / "missions.yaml")
     cases = load_cases()
     classify_article(rules, as_article(cases[0]))  # load langdetect's profiles outside the timing
     print(f"rules version {rules.version}\n")
@@ -194,6 +227,15 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [c for c in cases if c["split"] == split]
         if chosen:
             report(split, evaluate(rules, chosen), args.errors)
+    # The event-linking set is long-form too, labelled the same way, on the same missions.
+    longform = load_longform_cases() + load_longform_cases(EVENTS, "events")
+    for split in LONGFORM_SPLITS:
+        chosen = [c for c in longform if c["split"] == split]
+        if not chosen or (args.split and split != args.split):
+            continue
+        for missions in MISSION_FILES:
+            lf_rules = rules_for(LONGFORM / missions)
+            report(f"{split} with {missions}", evaluate(lf_rules, chosen), args.errors)
     if not args.split or args.split == "sample" or args.sample:
         report("sample (external test set)", evaluate(rules, load_sample_cases()), args.errors)
     return 0

@@ -2,8 +2,8 @@
 
 Owns `canonicalize_url` (tracking parameters, AMP variants, ``www.``/``m.`` hosts, default
 ports, fragments, trailing slashes, percent-encoding) and `choose_canonical` (which of the
-listed URL, the URL after redirects and the page's own ``rel=canonical``/``og:url`` to trust).
-Both are pure functions that never raise: a URL that cannot be parsed comes back trimmed,
+listed URL, the URL after redirects and the page's own ``rel=canonical``/``og:url`` to trust), and `site_of` (the site a URL belongs
+to, an outlet's default name). They are pure functions that never raise: a URL that cannot be parsed comes back trimmed,
 because a feed's junk link must not stop a load.
 """
 
@@ -84,6 +84,16 @@ def choose_canonical(listed_url: str, final_url: str | None, page_canonical: str
             return target
         return base_canonical
     return canonicalize_url(base)
+
+
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its host as the canonical form writes it (lower case, without
+    ``www.``/``m.``/``amp.``, with a non-default port): ``https://www.gomet.net/feed/`` ->
+    ``gomet.net``. Names an outlet when sources.yaml gives none."""
+    try:
+        return urlsplit(canonicalize_url(url)).netloc or (url or "").strip()
+    except ValueError:
+        return (url or "").strip()
 
 
 def registrable_domain(url_or_host: str) -> str:

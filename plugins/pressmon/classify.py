@@ -19,7 +19,7 @@ from .dates import parse_time
 from .language import detect_language
 from .missions import MissionMatcher, build_matcher, link_mission
 from .relevance import Watchlist, load_watchlist, score_relevance, tokens
-from .topics import Taxonomy, load_topics, score_topics
+from .topics import Taxonomy, load_topics, score_topics_explained
 
 _PARA_RE = re.compile(r"\n\s*\n")
 
@@ -46,12 +46,15 @@ def load_rules(config_dir: Path, missions_path: Path) -> Rules:
     missions = load_missions(Path(missions_path))
     watchlist = load_watchlist(watch_path, missions)
     taxonomy = load_topics(topics_path)
+    versioned = [watch_path, topics_path, Path(missions_path)]
+    if taxonomy.model_path is not None:
+        versioned.append(taxonomy.model_path)
     return Rules(
-        version=file_digest(watch_path, topics_path, Path(missions_path)),
+        version=file_digest(*versioned),
         watchlist=watchlist,
         taxonomy=taxonomy,
         missions=missions,
-        matcher=build_matcher(missions, watchlist.window),
+        matcher=build_matcher(missions, watchlist.window, watchlist),
     )
 
 
@@ -83,12 +86,14 @@ def classify_article(rules: Rules, article: dict) -> dict:
         lang, conf, mix = detect_language(title, text, summary, hint)
 
     zones = article_zones(title, text, summary)
-    rel = score_relevance(rules.watchlist, zones)
+    raw = "\n".join((title, summary or "", text))
+    rel = score_relevance(rules.watchlist, zones, raw, article.get("region"))
     mission_id = None
     if rel.relevant:
         # In UTC, as stored: the pipeline, reclassify and the evaluation see the same date.
-        mission_id = link_mission(rules.matcher, zones, _as_datetime(article.get("published_at")))
-    topics, topic_scores = score_topics(rules.taxonomy, zones)
+        mission_id = link_mission(rules.matcher, zones, _as_datetime(article.get("published_at")),
+                                  raw_text=raw, region=article.get("region"))
+    topics, topic_scores, topic_terms = score_topics_explained(rules.taxonomy, zones)
     return {
         "language": lang,
         "language_confidence": conf,
@@ -99,6 +104,7 @@ def classify_article(rules: Rules, article: dict) -> dict:
         "mission_id": mission_id,
         "topics": topics,
         "topic_scores": topic_scores,
+        "topic_terms": topic_terms,
         "rules_version": rules.version,
     }
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import PROJECT_URL, __version__
+from .canonical import site_of
 from .errors import ConfigError
 
 
@@ -335,7 +336,8 @@ def load_sources(path: Path) -> SourcesConfig:
                          else "must be a lower-case region name such as marseille, national or miami")
         language = sec.get("language", str, check=lambda v: None if LANG_RE.match(v)
                            else "must be a two-letter ISO 639-1 code such as fr, en or es")
-        outlet = sec.get("outlet", str, default=name, check=lambda v: None if v.strip()
+        # One site, one outlet: feeds of a site share its articles unless told otherwise.
+        outlet = sec.get("outlet", str, default=site_of(url), check=lambda v: None if v.strip()
                          else "must not be empty")
         sources.append(Source(name, url, region, language, outlet.strip(), i))
     return SourcesConfig(path, fetch, tuple(sources), window)

@@ -1,8 +1,9 @@
 """The load: one cycle's staged files into DuckDB, in one transaction, idempotently.
 
-It owns article identity ("one article, one row"): records of one outlet that share a
-canonical URL or a normalised text are one article; an article seen before keeps its id and
-row, and an edited one gets a revision. Story grouping is delegated to ``dedupe``.
+It owns article identity ("one article, one row"): records that share a canonical URL are one
+article whatever the feeds and outlets that list them, and so are records of one outlet that
+share a normalised text; an article seen before keeps its id and row, and an edited one gets a
+revision. Story grouping is delegated to ``dedupe``.
 """
 
 from __future__ import annotations
@@ -42,16 +43,19 @@ ARTICLE_COLUMNS = [
     ("relevance_score", pa.float64()), ("matched_terms", pa.list_(pa.string())),
     ("mission_id", pa.string()), ("topics", pa.list_(pa.string())),
     ("rules_version", pa.string()), ("classified_at", TS), ("story_id", pa.string()),
+    ("topic_terms", pa.list_(pa.string())),
 ]
 # What reclassify rewrites: the tags, not the text.
 TAG_COLUMNS = [(name, typ) for name, typ in ARTICLE_COLUMNS
                if name in ("article_id", "language", "language_confidence", "language_mix",
                            "relevant", "relevance_score", "matched_terms", "mission_id",
-                           "topics", "rules_version", "classified_at")]
+                           "topics", "topic_terms", "rules_version", "classified_at")]
 
 
-def article_id_for(outlet: str, canonical_url: str) -> str:
-    return hashlib.sha256(f"{outlet}\n{canonical_url}".encode()).hexdigest()[:16]
+def article_id_for(canonical_url: str) -> str:
+    """A new article's id, from its canonical URL alone: one URL is one article whoever lists
+    it. Stored articles keep the id they were given (earlier versions hashed the outlet in)."""
+    return hashlib.sha256(canonical_url.encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -140,9 +144,9 @@ def _plan(con, keys: list[Key]) -> Plan:
     uf = UnionFind()
     for n, k in enumerate(keys):
         node = ("r", n)
-        uf.union(node, ("c", k.outlet, k.canonical_url))
+        uf.union(node, ("c", k.canonical_url))
         if k.canonical_guess:
-            uf.union(node, ("c", k.outlet, k.canonical_guess))
+            uf.union(node, ("c", k.canonical_guess))
         if k.word_count >= MIN_WORDS_FOR_TEXT_IDENTITY:
             uf.union(node, ("h", k.outlet, k.content_hash))
 
@@ -150,16 +154,16 @@ def _plan(con, keys: list[Key]) -> Plan:
     urls = sorted({u for k in keys for u in (k.canonical_url, k.canonical_guess) if u})
     hashes = sorted({k.content_hash for k in keys if k.word_count >= MIN_WORDS_FOR_TEXT_IDENTITY})
     stored: dict[str, tuple] = {}
-    for aid, outlet, canon, first_seen in con.execute(
-        "SELECT a.article_id, a.outlet, al.canonical_url, a.first_seen_at "
+    for aid, canon, first_seen in con.execute(
+        "SELECT a.article_id, al.canonical_url, a.first_seen_at "
         "FROM article_aliases al JOIN articles a USING (article_id) "
         "WHERE al.canonical_url IN (SELECT unnest(?))", [urls]).fetchall():
-        uf.union(("c", outlet, canon), ("a", aid))
+        uf.union(("c", canon), ("a", aid))
         stored[aid] = (first_seen, aid)
-    for aid, outlet, canon, first_seen in con.execute(
-        "SELECT article_id, outlet, canonical_url, first_seen_at FROM articles "
+    for aid, canon, first_seen in con.execute(
+        "SELECT article_id, canonical_url, first_seen_at FROM articles "
         "WHERE canonical_url IN (SELECT unnest(?))", [urls]).fetchall():
-        uf.union(("c", outlet, canon), ("a", aid))
+        uf.union(("c", canon), ("a", aid))
         stored[aid] = (first_seen, aid)
     for aid, outlet, h, first_seen in con.execute(
         "SELECT article_id, outlet, content_hash, first_seen_at FROM articles "
@@ -186,7 +190,7 @@ def _plan(con, keys: list[Key]) -> Plan:
             plan.existing_ids[g] = target
         else:
             plan.new[g] = ks
-            plan.new_ids[g] = article_id_for(ks[0].outlet, min(k.canonical_url for k in ks))
+            plan.new_ids[g] = article_id_for(min(k.canonical_url for k in ks))
     return plan
 
 
@@ -233,6 +237,7 @@ def _article_row(rec: dict, article_id: str, cycle_id: str, seen: dt.datetime,
         "matched_terms": list(rec.get("matched_terms") or []),
         "mission_id": rec.get("mission_id"), "topics": list(rec.get("topics") or ["other"]),
         "rules_version": rec.get("rules_version"), "classified_at": seen, "story_id": None,
+        "topic_terms": list(rec.get("topic_terms") or []),
     }
 
 
@@ -280,6 +285,14 @@ def _refresh_sources(con, sources: SourcesConfig, at: dt.datetime) -> None:
                          "FROM sources ORDER BY position").fetchall()
     if stored == wanted:
         return
+    # An article's outlet is its feed's: when a feed's outlet is renamed (or its default
+    # becomes the feed's site), the articles stored under the old name follow.
+    old_outlet = {row[0]: row[4] for row in stored}
+    for s in sources.sources:
+        was = old_outlet.get(s.name)
+        if was is not None and was != s.outlet:
+            con.execute("UPDATE articles SET outlet = ? WHERE source = ? AND outlet = ?",
+                        [s.outlet, s.name, was])
     con.execute("DELETE FROM sources")
     con.executemany("INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [[*row, at] for row in wanted])
@@ -644,6 +657,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
                         "matched_terms": list(tags.get("matched_terms") or []),
                         "mission_id": tags.get("mission_id"),
                         "topics": list(tags.get("topics") or ["other"]),
+                        "topic_terms": list(tags.get("topic_terms") or []),
                         "rules_version": tags.get("rules_version") or rules.version,
                         "classified_at": stamp})
         con.execute("BEGIN TRANSACTION")
@@ -658,6 +672,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
                         "language_mix = t.language_mix, relevant = t.relevant, "
                         "relevance_score = t.relevance_score, matched_terms = t.matched_terms, "
                         "mission_id = t.mission_id, topics = t.topics, "
+                        "topic_terms = t.topic_terms, "
                         "rules_version = t.rules_version, classified_at = t.classified_at "
                         "FROM _pm_tags t WHERE articles.article_id = t.article_id")
                 finally:

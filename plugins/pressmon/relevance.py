@@ -34,8 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .config import MissionsConfig, Section, non_negative, positive, quote_value, read_yaml
+from .config import (HOME_REGIONS, MissionsConfig, Section, non_negative, positive,
+                     quote_value, read_yaml)
 from .errors import ConfigError
+from .names import mission_names
 
 KINDS = ("home", "partner", "mission_terms", "competitors", "exclusions", "foreign")
 # Kinds that subtract (weight 0 or negative) and may be left out of the file.
@@ -141,6 +143,7 @@ class Scoring:
     strong_partner_weight: float = 2.5
     strong_mission_weight: float = 2.0  # mission terms below it only add to the score
     mission_term_weight: float = 2.5  # partner weight of a mission's own partner and terms
+    mission_place_weight: float = 1.0  # partner weight of the places a mission's names derive
     min_home_mentions: int = 2  # a home entity only in the body must be named this often
 
 
@@ -158,6 +161,8 @@ class Watchlist:
     index: PhraseIndex
     # Places abroad, matched on their own: they only say "abroad", they hide no other word.
     foreign: PhraseIndex
+    # The missions' acronyms (CMM, AMB), matched in capitals in the raw text: something abroad.
+    acronyms: re.Pattern | None = None
 
 
 SCORING_KEYS = set(Scoring.__dataclass_fields__)
@@ -201,6 +206,8 @@ def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchl
                                      check=pos),
         mission_term_weight=sc.get("mission_term_weight", float, d.mission_term_weight,
                                    check=pos),
+        mission_place_weight=sc.get("mission_place_weight", float, d.mission_place_weight,
+                                    check=pos),
         min_home_mentions=sc.get("min_home_mentions", int, d.min_home_mentions, check=pos),
     )
     mw = Section(path, "mission_window", top.get("mission_window", dict, default={}))
@@ -239,16 +246,27 @@ def load_watchlist(path: Path, missions: MissionsConfig | None = None) -> Watchl
             # The name is always an alias: what staff read is what is matched.
             terms.append(Term(name, kind, weight, _phrases(sec, [name, *aliases])))
 
+    # Each mission's names (derived from what staff write, see pressmon.names): the partner
+    # and the terms are strong partners; the places count as something abroad.
     for m in (missions.missions if missions else ()):
-        names = [n for n in (m.partner, *m.terms) if n and tokens(n)]
-        if names:
+        names = mission_names(m)
+        full = [n for n in names.full if tokens(n)]
+        if full:
             terms.append(Term(m.partner or m.id, "partner", scoring.mission_term_weight,
-                              tuple(dict.fromkeys(tuple(tokens(n)) for n in names)),
+                              tuple(dict.fromkeys(tuple(tokens(n)) for n in full)),
                               mission_id=m.id))
+        for place in names.places:
+            if tokens(place):
+                terms.append(Term(place, "partner", scoring.mission_place_weight,
+                                  (tuple(tokens(place)),), mission_id=m.id))
     _check_clashes(path, [t for t in terms if t.kind != "foreign"])
     main = [t for t in terms if t.kind != "foreign"]
+    acronyms = sorted({a for m in (missions.missions if missions else ())
+                       for a in mission_names(m).acronyms}, key=lambda a: (-len(a), a))
+    pattern = (re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, acronyms)) + r")(?!\w)")
+               if acronyms else None)
     return Watchlist(scoring, window, tuple(terms), PhraseIndex(main),
-                     PhraseIndex(t for t in terms if t.kind == "foreign"))
+                     PhraseIndex(t for t in terms if t.kind == "foreign"), pattern)
 
 
 def _check_clashes(path: Path, terms: list[Term]) -> None:
@@ -284,8 +302,11 @@ def find_hits(watchlist: Watchlist, zones: dict[str, list[str]]) -> list[Hit]:
     return hits
 
 
-def score_relevance(watchlist: Watchlist, zones: dict[str, list[str]]) -> Relevance:
-    """Score tokenised zones (``title``, ``lead``, ``body``) against the watchlist."""
+def score_relevance(watchlist: Watchlist, zones: dict[str, list[str]],
+                    raw_text: str | None = None, region: str | None = None) -> Relevance:
+    """Score tokenised zones (``title``, ``lead``, ``body``) against the watchlist; the raw
+    text, when given, is searched for the missions' acronyms; an outlet outside the home
+    regions (``region``) is something abroad."""
     sc = watchlist.scoring
     zone_factor = {"title": sc.title_weight, "lead": sc.lead_weight, "body": 1.0}
     hits = find_hits(watchlist, zones)
@@ -311,7 +332,14 @@ def score_relevance(watchlist: Watchlist, zones: dict[str, list[str]]) -> Releva
                          for t in by_name.values())
     # The international reading needs something abroad: a partner, or a foreign place.
     foreign = _foreign_names(watchlist, zones)
-    abroad = bool(foreign) or any(t.kind == "partner" for t in by_name.values())
+    partner_named = any(t.kind == "partner" for t in by_name.values())
+    if not foreign and not partner_named:
+        # Searched only when nothing else says abroad: the raw text is long.
+        if watchlist.acronyms is not None and raw_text:
+            foreign.extend(dict.fromkeys(watchlist.acronyms.findall(raw_text)))
+        if region and region not in HOME_REGIONS:
+            foreign.append(f"{region} press")
+    abroad = bool(foreign) or partner_named
     near = _proximity(hits, sc.proximity_words, mission_weight=sc.strong_mission_weight)
     # A partner alone is not a mission (a Marseille company at PortMiami is business news):
     # without mission vocabulary, a strong partner must stand next to a home entity.
@@ -357,8 +385,10 @@ def home_is_salient(hits: list[Hit], sc: Scoring) -> bool:
 
 def leading_competitor(hits: list[Hit], sc: Scoring) -> str | None:
     """The competing actor (another city, its mayor or delegation) at least as prominent as all
-    home entities together, if any: the trip, the deal or the visit is theirs."""
+    home entities together, if any: the trip, the deal or the visit is theirs. Exclusions that
+    subtract (a football club named after the city) compete too: the story is the club's."""
     rivals = salience(hits, "competitors", sc)
+    rivals.update(salience([h for h in hits if h.term.weight < 0], "exclusions", sc))
     if not rivals:
         return None
     name, weight = max(rivals.items(), key=lambda kv: (kv[1], kv[0]))

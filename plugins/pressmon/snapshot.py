@@ -47,13 +47,13 @@ class SnapshotReader:
         return dict(zip(("etag", "last_modified", "body_hash", "consecutive_failures",
                          "next_attempt_at"), rows[0]))
 
-    def known(self, outlet: str, canonical_urls: list[str]) -> dict[str, dt.datetime | None]:
-        """Canonical URL -> the stored article's last known update (or publication) time."""
+    def known(self, canonical_urls: list[str]) -> dict[str, dt.datetime | None]:
+        """Canonical URL -> the stored article's last known update (or publication) time,
+        whatever feed or outlet it was stored under: one URL is one article."""
         if self.con is None or not canonical_urls:
             return {}
         rows = self.con.execute(
             "SELECT al.canonical_url, coalesce(a.updated_at, a.published_at) "
             "FROM article_aliases al JOIN articles a USING (article_id) "
-            "WHERE a.outlet = ? AND al.canonical_url IN (SELECT unnest(?))",
-            [outlet, canonical_urls]).fetchall()
+            "WHERE al.canonical_url IN (SELECT unnest(?))", [canonical_urls]).fetchall()
         return {url: parse_time(stamp) for url, stamp in rows}

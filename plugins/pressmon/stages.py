@@ -155,7 +155,7 @@ def _new_entries(snapshot: SnapshotReader, source: Source, entries, canonicalize
             continue
         seen.add(canon)
         keyed.append((index, entry, canon))
-    known = snapshot.known(source.outlet, [c for _, _, c in keyed])
+    known = snapshot.known([c for _, _, c in keyed])
     wanted = []
     for index, entry, canon in keyed:
         if canon in known:
@@ -344,10 +344,15 @@ def cached_rules(paths: Paths):
     files = (paths.watchlist, paths.topics, paths.missions)
     key = tuple((str(f), *_stat(f)) for f in files)
     rules = _RULES_CACHE.get(key)
+    model = rules.taxonomy.model_path if rules is not None else None
+    if model is not None and _RULES_CACHE.get(("model", key)) != _stat(model):
+        rules = None  # the learned topic layer was retrained
     if rules is None:
         rules = load_rules(paths.config_dir, paths.missions)
         _RULES_CACHE.clear()
         _RULES_CACHE[key] = rules
+        if rules.taxonomy.model_path is not None:
+            _RULES_CACHE[("model", key)] = _stat(rules.taxonomy.model_path)
     return rules
 
 

@@ -10,13 +10,21 @@ have several; ``["other"]`` when none does.
 A long body mentions more things in passing than a short one: past ``body_words_ref`` words,
 phrases found only in the body count less (by the square root of the length ratio), so that the
 same threshold serves a brief and a feature without sprouting topics on the long one.
+
+Optionally (``scoring.model`` in ``topics.yaml``), a small learned layer decides which topics
+to keep from those scores: a logistic regression per topic over every topic's score (its log
+and its share of the best score), trained on the committed labelled articles by
+``scripts/train_topics.py`` and stored as JSON next to ``topics.yaml``. It learns what the
+labels call substantial coverage (a port named by a cruise story is not a port story) without
+new words: the explanation of a topic stays the phrases found for it (``topic_terms``).
 """
 
 from __future__ import annotations
 
+import json
 import math
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Section, non_negative, positive, quote_value, read_yaml
@@ -38,6 +46,67 @@ class Taxonomy:
     repeat_bonus: float
     index: PhraseIndex
     body_words_ref: int = 0  # 0: no damping of long bodies
+    model: "TopicModel | None" = None
+    model_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """The learned layer: p(topic) = sigmoid(features . weights[topic] + bias[topic]), where
+    the features are, for every topic of ``topics`` in order, log(1 + score) and score / best
+    score. Topics with p >= ``min_probability`` are kept, best first, at most ``max_topics``."""
+
+    topics: tuple[str, ...]
+    weights: tuple[tuple[float, ...], ...]   # one row per feature, one column per topic
+    bias: tuple[float, ...]
+    min_probability: float
+    max_topics: int
+    info: dict = field(default_factory=dict, compare=False)
+
+    def features(self, scores: dict[str, float]) -> list[float]:
+        best = max((scores.get(t, 0.0) for t in self.topics), default=0.0) or 1.0
+        out = []
+        for t in self.topics:
+            s = scores.get(t, 0.0)
+            out += [math.log1p(s), s / best]
+        return out
+
+    def probabilities(self, scores: dict[str, float]) -> dict[str, float]:
+        x = self.features(scores)
+        out = {}
+        for j, t in enumerate(self.topics):
+            z = self.bias[j] + sum(xi * row[j] for xi, row in zip(x, self.weights))
+            out[t] = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        return out
+
+    def to_json(self) -> dict:
+        return {"topics": list(self.topics), "weights": [list(r) for r in self.weights],
+                "bias": list(self.bias), "min_probability": self.min_probability,
+                "max_topics": self.max_topics, "info": self.info}
+
+
+def load_model(path: Path) -> TopicModel:
+    """Read a model written by scripts/train_topics.py; errors name the file."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found (scoring.model in topics.yaml)") from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: not a topic model: {exc}") from None
+    try:
+        topics = tuple(data["topics"])
+        weights = tuple(tuple(float(v) for v in row) for row in data["weights"])
+        bias = tuple(float(v) for v in data["bias"])
+        model = TopicModel(topics, weights, bias, float(data["min_probability"]),
+                           int(data["max_topics"]), dict(data.get("info") or {}))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: not a topic model: missing or bad {exc}") from None
+    unknown = [t for t in topics if t not in TOPICS or t == "other"]
+    if unknown or len(bias) != len(topics) or len(weights) != 2 * len(topics) \
+            or any(len(row) != len(topics) for row in weights):
+        raise ConfigError(f"{path}: not a topic model for the topics of topics.yaml "
+                          f"(unknown {unknown}, or weights of the wrong shape)")
+    return model
 
 
 def load_topics(path: Path) -> Taxonomy:
@@ -47,7 +116,7 @@ def load_topics(path: Path) -> Taxonomy:
     top.only({"scoring", "strengths", "topics"})
     sc = Section(path, "scoring", top.get("scoring", dict, default={}))
     sc.only({"threshold", "relative", "max_topics", "title_weight", "lead_weight",
-             "repeat_bonus", "body_words_ref"})
+             "repeat_bonus", "body_words_ref", "model"})
     pos = positive
     share = lambda v: None if 0 <= v <= 1 else "must be between 0 and 1"  # noqa: E731
     threshold = sc.get("threshold", float, 3.0, check=pos)
@@ -58,6 +127,10 @@ def load_topics(path: Path) -> Taxonomy:
     repeat_bonus = sc.get("repeat_bonus", float, 0.25, check=non_negative)
     body_words_ref = sc.get("body_words_ref", int, 0, check=lambda v: None if v >= 0
                             else "must be 0 (no damping) or more")
+    model_name = sc.get("model", str, check=lambda v: None if v.strip()
+                        else "must name a JSON file next to topics.yaml")
+    model_path = (path.parent / model_name.strip()) if model_name else None
+    model = load_model(model_path) if model_path else None
 
     st = Section(path, "strengths", top.get("strengths", dict,
                                             default={"strong": 3, "medium": 2, "weak": 1}))
@@ -90,7 +163,7 @@ def load_topics(path: Path) -> Taxonomy:
                 owner[name].add(toks)
                 terms.append(Term(f"{name}:{phrase}", name, strengths[strength], (toks,)))
     return Taxonomy(threshold, relative, max_topics, title_weight, lead_weight, repeat_bonus,
-                    _TopicIndex(terms), body_words_ref)
+                    _TopicIndex(terms), body_words_ref, model, model_path)
 
 
 class _TopicIndex(PhraseIndex):
@@ -114,6 +187,14 @@ class _TopicIndex(PhraseIndex):
 
 def score_topics(tax: Taxonomy, zones: dict[str, list[str]]) -> tuple[list[str], dict[str, float]]:
     """Topics kept (best first, ``["other"]`` when none) and every topic's score."""
+    kept, scores, _terms = score_topics_explained(tax, zones)
+    return kept, scores
+
+
+def score_topics_explained(tax: Taxonomy, zones: dict[str, list[str]], *, use_model: bool = True
+                           ) -> tuple[list[str], dict[str, float], list[str]]:
+    """Like ``score_topics``, with the explanation: for each topic kept, the phrases found for
+    it, strongest first ("economy: emplois, chiffre d'affaires")."""
     body_words = len(zones.get("body", ()))
     body = 1.0
     if tax.body_words_ref and body_words > tax.body_words_ref:
@@ -129,11 +210,21 @@ def score_topics(tax: Taxonomy, zones: dict[str, list[str]]) -> tuple[list[str],
             count[key] = count.get(key, 0) + 1
             best[key] = max(best.get(key, 0.0), h.term.weight * factor[zone])
     scores: dict[str, float] = {}
+    contributions: dict[str, list[tuple[float, str]]] = {}
     for key, w in best.items():
         extra = tax.repeat_bonus * w * min(count[key] - 1, 3)
         scores[topic_of[key]] = scores.get(topic_of[key], 0.0) + w + extra
+        contributions.setdefault(topic_of[key], []).append((w + extra, key.split(":", 1)[1]))
     scores = {t: round(s, 3) for t, s in scores.items()}
-    top_score = max(scores.values(), default=0.0)
-    kept = [t for t, s in sorted(scores.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
-            if s >= tax.threshold and s >= tax.relative * top_score][:tax.max_topics]
-    return (kept or ["other"]), scores
+    if tax.model is not None and use_model:
+        probs = tax.model.probabilities(scores)
+        kept = [t for t, p in sorted(probs.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
+                if p >= tax.model.min_probability and scores.get(t, 0.0) > 0
+                ][:tax.model.max_topics]
+    else:
+        top_score = max(scores.values(), default=0.0)
+        kept = [t for t, s in sorted(scores.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
+                if s >= tax.threshold and s >= tax.relative * top_score][:tax.max_topics]
+    terms = [f"{t}: " + ", ".join(p for _w, p in sorted(contributions[t], key=lambda c: -c[0])[:5])
+             for t in kept]
+    return (kept or ["other"]), scores, terms

@@ -28,5 +28,6 @@ SELECT
     a.updated_at,
     a.first_seen_at,
     a.cycle_id,
-    a.rules_version
+    a.rules_version,
+    coalesce(a.topic_terms, [])::VARCHAR[] AS topic_terms
 FROM articles a;

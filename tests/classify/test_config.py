@@ -28,7 +28,7 @@ def _header(path: Path, key: str) -> str:
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_invalid_config_is_rejected_with_a_precise_message(case, tmp_path):
     """The error names the file, the entry and the field (and says what is wrong)."""
-    for name in ("watchlist.yaml", "topics.yaml", "missions.yaml"):
+    for name in ("watchlist.yaml", "topics.yaml", "topic_model.json", "missions.yaml"):
         shutil.copy(CONFIG / name, tmp_path / name)
     shutil.copy(case, tmp_path / _header(case, "file"))
     with pytest.raises(ConfigError) as err:
@@ -40,7 +40,7 @@ def test_invalid_config_is_rejected_with_a_precise_message(case, tmp_path):
 
 def test_project_rules_load_and_have_a_content_version(tmp_path):
     """The shipped configuration is valid; the version changes when a rule file changes."""
-    for name in ("watchlist.yaml", "topics.yaml", "missions.yaml"):
+    for name in ("watchlist.yaml", "topics.yaml", "topic_model.json", "missions.yaml"):
         shutil.copy(CONFIG / name, tmp_path / name)
     before = load_rules(tmp_path, tmp_path / "missions.yaml").version
     again = load_rules(tmp_path, tmp_path / "missions.yaml").version
@@ -53,7 +53,26 @@ def test_project_rules_load_and_have_a_content_version(tmp_path):
 
 def test_missing_watchlist_is_named(tmp_path):
     """A missing rules file is reported by its path."""
-    shutil.copy(CONFIG / "topics.yaml", tmp_path / "topics.yaml")
-    shutil.copy(CONFIG / "missions.yaml", tmp_path / "missions.yaml")
+    for name in ("topics.yaml", "topic_model.json", "missions.yaml"):
+        shutil.copy(CONFIG / name, tmp_path / name)
     with pytest.raises(ConfigError, match="watchlist.yaml: file not found"):
+        load_rules(tmp_path, tmp_path / "missions.yaml")
+
+
+def test_topic_model_is_part_of_the_rules(tmp_path):
+    """The learned topic layer named by topics.yaml is versioned with the rules; a missing or
+    malformed model file is named."""
+    for name in ("watchlist.yaml", "topics.yaml", "topic_model.json", "missions.yaml"):
+        shutil.copy(CONFIG / name, tmp_path / name)
+    before = load_rules(tmp_path, tmp_path / "missions.yaml").version
+    model = tmp_path / "topic_model.json"
+    model.write_text(model.read_text(encoding="utf-8").replace('"min_probability": 0.4',
+                                                               '"min_probability": 0.5'))
+    assert load_rules(tmp_path, tmp_path / "missions.yaml").version != before
+    model.write_text('{"topics": ["diplomacy", "weather"], "weights": [], "bias": [0, 0], '
+                     '"min_probability": 0.5, "max_topics": 3}')
+    with pytest.raises(ConfigError, match="topic_model.json: not a topic model"):
+        load_rules(tmp_path, tmp_path / "missions.yaml")
+    model.unlink()
+    with pytest.raises(ConfigError, match="topic_model.json: file not found"):
         load_rules(tmp_path, tmp_path / "missions.yaml")

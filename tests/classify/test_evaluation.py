@@ -48,3 +48,17 @@ def test_labelled_set_is_well_formed():
     for c in cases:
         assert c["labels"]["topics"] and set(c["labels"]["topics"]) <= set(TOPICS), c["file"]
         assert c["labels"]["relevant"] or c["labels"]["mission_id"] is None, c["file"]
+
+
+def test_long_form_dev_split_meets_the_targets():
+    """On real-length articles (long-form dev part) with the missions file a new user writes:
+    topic micro-F1 >= 0.80, mission linking >= 0.95, relevance F1 >= 0.9."""
+    from pressmon.classify import load_rules
+
+    ev = _eval_module()
+    cases = [c for c in ev.load_longform_cases() if c["split"] == "longform-dev"]
+    assert len(cases) >= 40
+    m = ev.evaluate(load_rules(ROOT / "config", ev.LONGFORM / "missions-minimal.yaml"), cases)
+    assert m["topic_micro"][2] >= 0.80, m["errors"]["topics"]
+    assert m["mission_accuracy"] >= 0.95, m["errors"]["mission"]
+    assert m["relevance"][2] >= 0.9, m["errors"]["relevance"]

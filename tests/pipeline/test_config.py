@@ -14,12 +14,27 @@ def write(tmp_path, text, name="sources.yaml"):
 
 
 def test_defaults_and_outlet(tmp_path):
-    """Fetch settings default as DESIGN.md says; outlet defaults to the feed name."""
+    """Fetch settings default as DESIGN.md says; outlet defaults to the feed's site."""
     cfg = load_sources(write(tmp_path, "sources:\n  - {name: gomet, url: 'https://gomet.net/feed/', region: marseille}\n"))
     assert cfg.fetch.per_host_concurrency == 2 and cfg.fetch.per_host_delay_s == 1.0
     assert cfg.fetch.timeout_s == 20 and cfg.fetch.max_bytes == 10_000_000
     assert cfg.fetch.user_agent.startswith("pressmon/") and "+http" in cfg.fetch.user_agent
-    assert cfg.sources[0].outlet == "gomet" and cfg.sources[0].is_home
+    assert cfg.sources[0].outlet == "gomet.net" and cfg.sources[0].is_home
+
+
+@pytest.mark.parametrize("url, site", [
+    ("https://www.laprovence.com/rss/economie.xml", "laprovence.com"),
+    ("https://m.elnuevoherald.com/feed", "elnuevoherald.com"),
+    ("http://amp.Example.org:80/feed.xml", "example.org"),
+    ("http://127.0.3.1:8080/une.xml", "127.0.3.1:8080"),
+    ("https://news.bbc.co.uk/rss", "news.bbc.co.uk"),
+])
+def test_outlet_defaults_to_the_site(tmp_path, url, site):
+    """Two feeds of one site without `outlet` are one outlet: the host without www./m./amp."""
+    cfg = load_sources(write(tmp_path, f"sources:\n  - {{name: a, url: '{url}', region: marseille}}\n"
+                                       f"  - {{name: b, url: '{url}?x=1', region: marseille, "
+                                       f"outlet: own}}\n"))
+    assert [s.outlet for s in cfg.sources] == [site, "own"]
 
 
 @pytest.mark.parametrize("body, needle", [

@@ -280,3 +280,115 @@ def test_cleared_airflow_run_loads_again_retried_load_does_not(world):
     assert rows(paths.db, "SELECT cycle_id, outcome FROM fetch_log ORDER BY started_at") == [
         ("af-run1", "ok"), ("af-run1.2", "not_modified")]
     assert len(rows(paths.db, "SELECT * FROM articles")) == 3
+
+
+def test_two_feeds_of_one_site_without_outlet_are_one_article(world):
+    """Feeds of one site without `outlet` listing one URL give one row, its outlet the site; a
+    feed of another outlet listing that URL later finds it known (no page fetch, no row)."""
+    sites, server, tmp = world
+    sites.write("alpha", "/a/accord/", page("Accord signé", LOREM["wire"], "2017-11-07T10:00:00+01:00"))
+    sites.write("alpha", "/une.xml", rss([{"title": "Accord", "path": "/a/accord/",
+                                           "date": "Tue, 07 Nov 2017 10:00:00 +0100"}]))
+    sites.write("alpha", "/eco.xml", rss([{"title": "Accord", "path": "/a/accord/?utm_source=rss",
+                                           "date": "Tue, 07 Nov 2017 10:00:00 +0100"}]))
+    feeds = [{"name": n, "url": server.base_url("alpha") + f"/{n.split('-')[1]}.xml",
+              "region": "marseille", "language": "fr"} for n in ("alpha-une", "alpha-eco")]
+    src = tmp / "sources.yaml"
+    src.write_text(yaml.safe_dump({"fetch": {"per_host_delay_s": 0, "timeout_s": 5,
+                                             "allow_private_links": True}, "sources": feeds}))
+    db = tmp / "db" / "press.duckdb"
+    ingest(src, db)
+    site = server.base_url("alpha").split("://", 1)[1]
+    (aid, source, outlet), = rows(db, "SELECT article_id, source, outlet FROM v_articles")
+    assert (source, outlet) == ("alpha-une", site)
+
+    # Another outlet's feed (an aggregator on beta) lists the same URL.
+    sites.write("beta", "/feed.xml", rss([{"title": "Accord", "path": "/x", "date":
+                                           "Tue, 07 Nov 2017 10:00:00 +0100"}]).replace(
+        "{{base}}/x", server.base_url("alpha") + "/a/accord/"))
+    server.reload()
+    server.reset_log()
+    feeds.append({"name": "beta", "url": server.base_url("beta") + "/feed.xml",
+                  "region": "national", "language": "fr", "outlet": "beta-news"})
+    src.write_text(yaml.safe_dump({"fetch": {"per_host_delay_s": 0, "timeout_s": 5,
+                                             "allow_private_links": True}, "sources": feeds}))
+    ingest(src, db)
+    assert rows(db, "SELECT article_id, outlet FROM v_articles") == [(aid, site)]
+    assert not [r for r in server.requests if r.path.startswith("/a/")]
+
+
+def _load_fixture_db(folder, db):
+    """A database as exported by build_doubled_v6.py: its tables and macros (the views are
+    created again by the migration run)."""
+    import re
+
+    con = duckdb.connect(str(db))
+    for stmt in (folder / "schema.sql").read_text().split(";\n"):
+        if stmt.strip() and not stmt.lstrip().startswith("CREATE VIEW"):
+            con.execute(stmt)
+    for line in (folder / "load.sql").read_text().splitlines():
+        m = re.match(r"COPY (\w+) FROM '([^']+)'", line)
+        if m:
+            con.execute(f"COPY {m.group(1)} FROM '{folder / m.group(2)}' (FORMAT parquet)")
+    return con
+
+
+def test_migration_merges_rows_doubled_by_earlier_versions(tmp_path):
+    """A database written at schema 6 (two feeds of one site without `outlet` stored each
+    shared article twice): migration 007 keeps the row first seen (ties: the feed first in
+    sources.yaml) with its id, repoints or removes everything that named the others, merges
+    their stories, and keeps the other texts as revisions."""
+    from pm_testing import ROOT
+    from pressmon import store
+
+    con = _load_fixture_db(ROOT / "tests/data/identity/doubled-v6", tmp_path / "press.duckdb")
+    assert store.schema_version(con) == 6
+    before = rows_of(con, "SELECT a.article_id, a.canonical_url, a.first_seen_at, s.position, "
+                          "a.content_hash, a.story_id FROM articles a "
+                          "JOIN sources s ON s.name = a.source")
+    groups: dict = {}
+    for r in before:
+        groups.setdefault(r[1], []).append(r)
+    assert sum(len(g) > 1 for g in groups.values()) == 3  # accord, port, budget doubled
+    kept = {url: min(g, key=lambda r: (r[2], r[3], r[0]))[0] for url, g in groups.items()}
+    dropped = {r[0] for r in before} - set(kept.values())
+    other_texts = {(kept[r[1]], r[4]) for r in before if r[0] in dropped
+                   and r[4] != next(k[4] for k in groups[r[1]] if k[0] == kept[r[1]])}
+    assert other_texts  # the budget story was rewritten between its two rows
+    sources_url = dict(rows_of(con, "SELECT name, url FROM sources"))
+
+    store.migrate(con, "fixture")
+    assert store.schema_version(con) == 7
+    after = rows_of(con, "SELECT canonical_url, article_id, outlet, source FROM v_articles")
+    assert sorted((u, a) for u, a, _, _ in after) == sorted(kept.items())
+    for url, aid, outlet, source in after:
+        if len(groups[url]) > 1:
+            assert outlet == sources_url[source].split("://", 1)[1].split("/", 1)[0]
+    for table, col in [("article_aliases", "article_id"), ("article_revisions", "article_id"),
+                       ("story_members", "article_id"), ("story_members", "matched_article_id"),
+                       ("story_bands", "article_id"), ("search_terms", "article_id"),
+                       ("stories", "original_article_id")]:
+        named = {r[0] for r in rows_of(con, f"SELECT DISTINCT {col} FROM {table}")} - {None}
+        assert not named & dropped, (table, col)
+        assert named <= set(kept.values()), (table, col)
+    # Every URL any row was listed under still finds its article, once.
+    aliases = rows_of(con, "SELECT url, count(*) FROM article_aliases GROUP BY url")
+    assert all(n == 1 for _, n in aliases)
+    assert {r[0] for r in before} and len(aliases) >= len(kept) * 2
+    assert other_texts <= set(rows_of(con, "SELECT article_id, content_hash FROM article_revisions"))
+    # Stories: members and articles agree, counts and originals recomputed.
+    assert rows_of(con, "SELECT count(*) FROM story_members m JOIN articles a USING (article_id) "
+                        "WHERE a.story_id <> m.story_id") == [(0,)]
+    for story, count, original in rows_of(con, "SELECT story_id, article_count, "
+                                               "original_article_id FROM stories"):
+        members = rows_of(con, "SELECT article_id FROM story_members WHERE story_id = ?", [story])
+        assert count == len(members) and (original,) in members
+    budget = [u for u in kept if u.endswith("/a/budget")][0]
+    beta_copy = [u for u in kept if u.endswith("/b/budget")][0]
+    assert rows_of(con, "SELECT count(DISTINCT story_id) FROM articles WHERE canonical_url IN (?, ?)",
+                   [budget, beta_copy]) == [(1,)]
+    con.close()
+
+
+def rows_of(con, sql, params=None):
+    return con.execute(sql, params or []).fetchall()

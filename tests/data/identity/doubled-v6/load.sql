@@ -1,0 +1,15 @@
+COPY articles FROM 'articles.parquet' (FORMAT 'parquet');
+COPY article_aliases FROM 'article_aliases.parquet' (FORMAT 'parquet');
+COPY article_revisions FROM 'article_revisions.parquet' (FORMAT 'parquet');
+COPY digest_log FROM 'digest_log.parquet' (FORMAT 'parquet');
+COPY feed_state FROM 'feed_state.parquet' (FORMAT 'parquet');
+COPY fetch_log FROM 'fetch_log.parquet' (FORMAT 'parquet');
+COPY missions FROM 'missions.parquet' (FORMAT 'parquet');
+COPY page_log FROM 'page_log.parquet' (FORMAT 'parquet');
+COPY schema_version FROM 'schema_version.parquet' (FORMAT 'parquet');
+COPY search_terms FROM 'search_terms.parquet' (FORMAT 'parquet');
+COPY sources FROM 'sources.parquet' (FORMAT 'parquet');
+COPY stories FROM 'stories.parquet' (FORMAT 'parquet');
+COPY story_bands FROM 'story_bands.parquet' (FORMAT 'parquet');
+COPY story_index_meta FROM 'story_index_meta.parquet' (FORMAT 'parquet');
+COPY story_members FROM 'story_members.parquet' (FORMAT 'parquet');
