@@ -22,14 +22,16 @@ new words: the explanation of a topic stays the phrases found for it (``topic_te
 from __future__ import annotations
 
 import json
+import logging
 import math
-
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Section, non_negative, positive, quote_value, read_yaml
 from .errors import ConfigError
 from .relevance import ZONES, Hit, PhraseIndex, Term, tokens
+
+log = logging.getLogger("pressmon.topics")
 
 TOPICS = ("diplomacy", "economy", "investment", "tourism", "cruise", "port",
           "urban_development", "innovation", "culture", "politics", "sports", "other")
@@ -130,7 +132,16 @@ def load_topics(path: Path) -> Taxonomy:
     model_name = sc.get("model", str, check=lambda v: None if v.strip()
                         else "must name a JSON file next to topics.yaml")
     model_path = (path.parent / model_name.strip()) if model_name else None
-    model = load_model(model_path) if model_path else None
+    model = None
+    if model_path is not None and not model_path.exists():
+        # topics.yaml copied into another config folder without its model: the phrases and
+        # the threshold still decide, which is what the file says without the line.
+        log.warning("%s: scoring.model names %s, which does not exist: topics are kept by "
+                    "threshold alone (copy the model beside topics.yaml, or remove the line)",
+                    path, model_path)
+        model_path = None
+    elif model_path is not None:
+        model = load_model(model_path)
 
     st = Section(path, "strengths", top.get("strengths", dict,
                                             default={"strong": 3, "medium": 2, "weak": 1}))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pressmon.classify import load_rules
-from pressmon.config import ConfigError
+from pressmon.classify import classify_article, load_rules
+from pressmon.errors import ConfigError
 
 from .conftest import CONFIG
 
@@ -73,6 +73,19 @@ def test_topic_model_is_part_of_the_rules(tmp_path):
                      '"min_probability": 0.5, "max_topics": 3}')
     with pytest.raises(ConfigError, match="topic_model.json: not a topic model"):
         load_rules(tmp_path, tmp_path / "missions.yaml")
-    model.unlink()
-    with pytest.raises(ConfigError, match="topic_model.json: file not found"):
-        load_rules(tmp_path, tmp_path / "missions.yaml")
+
+
+def test_topics_yaml_copied_without_its_model_still_loads(tmp_path, caplog):
+    """A config folder holding only watchlist.yaml and topics.yaml (copied from the project)
+    works: topics are kept by threshold alone, and the log says which file is missing."""
+    for name in ("watchlist.yaml", "topics.yaml", "missions.yaml"):
+        shutil.copy(CONFIG / name, tmp_path / name)
+    with caplog.at_level("WARNING", logger="pressmon.topics"):
+        rules = load_rules(tmp_path, tmp_path / "missions.yaml")
+    assert rules.taxonomy.model is None
+    assert "topic_model.json, which does not exist" in caplog.text
+    article = {"title": "Le port de Marseille accueille un record de croisiéristes",
+               "text": "Les paquebots de croisière ont débarqué un record de passagers au "
+                       "terminal du port cette saison.", "summary": None,
+               "published_at": None, "region": "marseille", "language": "fr"}
+    assert "cruise" in classify_article(rules, article)["topics"]
