@@ -34,6 +34,11 @@ MAX_JSONLD_CHARS = 500_000
 # JSON-LD articleBody replaces the extracted text when it is this much longer (paywalled pages).
 JSONLD_BODY_MIN_WORDS = 50
 JSONLD_BODY_RATIO = 1.3
+# A boilerplate-named block is kept when it holds this much of the page's running text
+# (paragraphs of PROSE_MIN_CHARS or more): it is the article, not furniture.
+PROSE_MIN_CHARS = 80
+PROSE_KEEP_CHARS = 500
+PROSE_KEEP_SHARE = 0.5
 
 ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -521,11 +526,26 @@ def _lead(el) -> str:
     return out.lstrip()[:40]
 
 
+def _prose(el) -> int:
+    """Characters of running text under ``el``: its paragraphs of a sentence or more."""
+    n = 0
+    for p in el.iter("p"):
+        k = len(_text_of(p))
+        if k >= PROSE_MIN_CHARS:
+            n += k
+    return n
+
+
 def prune_boilerplate(root) -> None:
     """Remove generic page furniture from the tree in place, before main-text extraction:
     furniture tags, elements whose class/id names boilerplate, "read also" inserts, and
-    layout tables flattened so that their cells are judged one by one."""
+    layout tables flattened so that their cells are judged one by one.
+
+    A class word is only a clue: a block holding most of the page's running text is the
+    article whatever its class says (whole-page wrappers named "...-advertisement-pusher",
+    article bodies marked "paywall" or "cuerpo-ad" for the ads placed inside them)."""
     doomed = []
+    page_prose = None
     for el in root.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _PRUNE_TAGS:
@@ -535,6 +555,11 @@ def prune_boilerplate(root) -> None:
             continue
         words = _class_words(el)
         if words & _PRUNE_WORDS and not (words & _CONTENT_WORDS and len(_text_of(el)) > 2000):
+            if page_prose is None:
+                page_prose = _prose(root)
+            prose = _prose(el) if page_prose else 0
+            if prose >= PROSE_KEEP_CHARS and prose >= PROSE_KEEP_SHARE * page_prose:
+                continue
             doomed.append(el)
         elif tag in ("p", "div", "aside", "span", "li") and _READ_ALSO.match(_lead(el)) \
                 and len(_text_of(el)) < 400 and _link_share(el) > 0.4:
