@@ -526,6 +526,26 @@ def _lead(el) -> str:
     return out.lstrip()[:40]
 
 
+_LINK_BLOCK_TAGS = {"ul", "ol", "p", "h2", "h3", "h4", "h5", "h6"}
+_LABEL_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "div", "span", "strong", "b"}
+LABEL_MAX_WORDS = 6
+LINK_LIST_SHARE = 0.7      # a list this much link text is a list of other pages
+LINK_LINE_SHARE = 0.9      # a paragraph or heading that is all link is a teaser
+LINK_LINE_MAX_CHARS = 200
+
+
+def _is_link_block(el, tag: str) -> bool:
+    """A list of links to other pages, or a heading/paragraph that is only a link to another
+    page (related-article teasers inserted in the body; in-page anchors excluded)."""
+    links = [a for a in el.iter("a") if not (a.get("href") or "").startswith("#")]
+    if not links:
+        return False
+    if tag in ("ul", "ol"):
+        return sum(1 for _ in el.iterchildren("li")) >= 2 and _link_share(el) >= LINK_LIST_SHARE
+    text = _text_of(el)
+    return 0 < len(text) <= LINK_LINE_MAX_CHARS and _link_share(el) >= LINK_LINE_SHARE
+
+
 def _prose(el) -> int:
     """Characters of running text under ``el``: its paragraphs of a sentence or more."""
     n = 0
@@ -564,6 +584,12 @@ def prune_boilerplate(root) -> None:
         elif tag in ("p", "div", "aside", "span", "li") and _READ_ALSO.match(_lead(el)) \
                 and len(_text_of(el)) < 400 and _link_share(el) > 0.4:
             doomed.append(el)
+        elif tag in _LINK_BLOCK_TAGS and _is_link_block(el, tag):
+            doomed.append(el)
+            label = el.getprevious()
+            if label is not None and label.tag in _LABEL_TAGS and len(_text_of(label).split()) <= LABEL_MAX_WORDS:
+                # "Don't miss", "You may also like", "Most read": the label of the link list.
+                doomed.append(label)
     for el in doomed:
         parent = el.getparent()
         if parent is not None:
