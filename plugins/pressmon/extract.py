@@ -607,6 +607,61 @@ def prune_boilerplate(root) -> None:
             el.tag = "div"
 
 
+SPLIT_BODY_MAX_PARTS = 12
+SPLIT_BODY_SHARE = 0.6
+SPLIT_BODY_MISSING = 0.3
+
+
+def split_body_parts(root) -> list:
+    """The containers of an article body that the page splits into several same-class blocks
+    (one per screenful, with an ad row between them), in document order; [] for the usual page.
+
+    The parts are the parents of the page's prose paragraphs that share one class naming
+    content and together hold most of the page's prose."""
+    groups: dict[tuple, list] = {}
+    total = 0
+    for p in root.iter("p"):
+        k = len(_text_of(p))
+        if k < PROSE_MIN_CHARS:
+            continue
+        total += k
+        parent = p.getparent()
+        if parent is None or not parent.get("class"):
+            continue
+        parts = groups.setdefault((parent.tag, parent.get("class")), [])
+        for entry in parts:
+            if entry[0] is parent:
+                entry[1] += k
+                entry[2].append(p)
+                break
+        else:
+            parts.append([parent, k, [p]])
+    for parts in groups.values():
+        if 2 <= len(parts) <= SPLIT_BODY_MAX_PARTS and _class_words(parts[0][0]) & _CONTENT_WORDS \
+                and sum(e[1] for e in parts) >= SPLIT_BODY_SHARE * total:
+            first = parts[0][0]
+            if not any(first in set(e[0].iterancestors()) for e in parts[1:]):
+                return parts
+    return []
+
+
+def missing_share(parts: list, text: str) -> float:
+    """The share of the parts' prose that ``text`` lacks (each paragraph judged by its start)."""
+    have = _norm_words(text)
+    missing = sum(len(_text_of(p)) for _, _, ps in parts for p in ps
+                  if _norm_words(_text_of(p)[:80])[:60] not in have)
+    return missing / max(1, sum(e[1] for e in parts))
+
+
+def join_parts(parts: list) -> None:
+    """Move the later parts' children into the first part, so that an extractor taking the
+    first body container gets the whole article."""
+    first = parts[0][0]
+    for el, _, _ in parts[1:]:
+        for child in list(el):
+            first.append(child)
+
+
 def trafilatura_text(root, url: str | None = None, *, fast: bool = False) -> str:
     """trafilatura's main text on the shared tree (it copies the tree before pruning)."""
     import trafilatura
@@ -616,6 +671,44 @@ def trafilatura_text(root, url: str | None = None, *, fast: bool = False) -> str
     except Exception:  # noqa: BLE001 - a third-party failure on odd markup must not stop a batch
         return ""
     return _paragraphs(out)
+
+
+# Lines that are page furniture whatever the site, in the languages of the press monitored:
+# subscription and paywall calls, follow/share/comment prompts, photo credits, app and audio
+# promotions, rights notices. Only a short line starting with one of them is dropped, so a
+# sentence of the article that happens to use the words is kept.
+_FURNITURE_LINE = re.compile(
+    r"^\W*(?:"
+    # fr
+    r"abonnez[- ]vous|déjà abonné|réservée? aux abonnés|pour (?:lire|accéder à) la suite|"
+    r"la suite est réservée|il vous reste \d|accès illimité|pour accéder en illimité|"
+    r"inscrivez[- ]vous|suivez[- ]nous|retrouvez[- ]nous|partager (?:cet|l')article|"
+    r"laisser un commentaire|réagir à cet article|cliquez ici|téléchargez l'application|"
+    r"écouter (?:cet|l')article|crédits? photos?\s*:|photo\s*:|image illustrative|"
+    r"tous droits réservés|publicité$|"
+    # en
+    r"subscribe (?:now|today|to)|already a subscriber|sign up (?:for|to)|follow us|"
+    r"share (?:this|on)|leave a comment|click here|download the app|get the .{1,30} app|"
+    r"listen to this article|photo credit|image credit|credit\s*:|all rights reserved|"
+    r"advertisement$|"
+    # es
+    r"suscr[íi]b(?:e|ete|ase)|hazte (?:miembro|socio|suscriptor)|s[íi]guenos|comp[áa]rt(?:e|elo|ir)|"
+    r"deja tu comentario|dej[áa] tu comentario|comentar este art[íi]culo|valora esta noticia|"
+    r"haz clic|haga clic|pulse aqu[íi]|descarga (?:la|nuestra) app|escucha esta nota|"
+    r"fotos?\s*:|imagen(?:es)?\s*:|cr[ée]ditos?\s*:|todos los derechos reservados|"
+    r"an[úu]nciese|contenido patrocinado|publicidad$"
+    r")", re.I)
+FURNITURE_LINE_MAX_WORDS = 15
+
+
+def drop_furniture_lines(text: str) -> str:
+    """The text without its short furniture lines (see ``_FURNITURE_LINE``)."""
+    if not text:
+        return text
+    paras = text.split("\n\n")
+    kept = [p for p in paras
+            if not (len(p.split()) <= FURNITURE_LINE_MAX_WORDS and _FURNITURE_LINE.match(p))]
+    return "\n\n".join(kept) if len(kept) != len(paras) else text
 
 
 def drop_headline(text: str, title: str | None) -> str:
@@ -631,6 +724,34 @@ def drop_headline(text: str, title: str | None) -> str:
             if all(len(q.split()) <= 6 for q in paras[:i]):
                 return "\n\n".join(paras[i + 1:])
             return "\n\n".join(paras[:i] + paras[i + 1:])
+    return text
+
+
+STANDFIRST_MIN_WORDS = 8
+_STANDFIRST_TAGS = ("p", "h2", "h3", "div", "span", "header")
+
+
+def _norm_words(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.lower()))
+
+
+def add_standfirst(text: str, root, description: str | None) -> str:
+    """The standfirst (the deck under the headline) is part of the article, but extractors
+    often leave it out because it sits in the page header. When the page's description is
+    shown on the page as a block of its own and the text lacks it, it leads the text."""
+    if not text or not description or len(description.split()) < STANDFIRST_MIN_WORDS:
+        return text
+    want = _norm_words(description)
+    if want in _norm_words(text):
+        return text
+    n = len(description)
+    body = next(root.iter("body"), root)
+    for el in body.iter(_STANDFIRST_TAGS):
+        if len(el) > 4:
+            continue
+        shown = _text_of(el)
+        if abs(len(shown) - n) <= 0.1 * n + 5 and _norm_words(shown) == want:
+            return shown + "\n\n" + text
     return text
 
 
@@ -787,11 +908,21 @@ def extract_page(html: bytes | str, url: str | None = None, *, content_type: str
         if method == "jsonld+heuristic":
             text = choose_text(text, ld_body)
     else:
+        parts = []
         if method == "final":
             prune_boilerplate(root)
+            parts = split_body_parts(root)
         text = trafilatura_text(root, url)
+        if parts and missing_share(parts, text) >= SPLIT_BODY_MISSING:
+            # The extractor stopped at the first part of a split body: run it on the joined body.
+            join_parts(parts)
+            joined = trafilatura_text(root, url)
+            if len(joined) > len(text):
+                text = joined
         if method == "final":
-            text = choose_text(drop_headline(text, result["title"]), ld_body)
+            text = drop_furniture_lines(drop_headline(text, result["title"]))
+            text = add_standfirst(text, root, result["description"])
+            text = choose_text(text, ld_body)
             if not text:
                 try:
                     text = heuristic_text(text_html)
