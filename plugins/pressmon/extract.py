@@ -464,7 +464,7 @@ def extract_metadata(root, url: str | None = None) -> dict:
         "title": title or "", "published": published, "modified": modified, "author": author,
         "description": description, "canonical_url": canonical, "site_name": site,
         "page_language": page_language, "image": image,
-        "_ld_body": body if isinstance(body, str) else None,
+        "_ld_body": body if isinstance(body, str) else None, "_h1": h1_text,
     }
 
 
@@ -532,18 +532,34 @@ LABEL_MAX_WORDS = 6
 LINK_LIST_SHARE = 0.7      # a list this much link text is a list of other pages
 LINK_LINE_SHARE = 0.9      # a paragraph or heading that is all link is a teaser
 LINK_LINE_MAX_CHARS = 200
+TEASER_LIST_SHARE = 0.3
+TEASER_MIN_CHARS = 15
 
 
 def _is_link_block(el, tag: str) -> bool:
     """A list of links to other pages, or a heading/paragraph that is only a link to another
     page (related-article teasers inserted in the body; in-page anchors excluded)."""
-    links = [a for a in el.iter("a") if not (a.get("href") or "").startswith("#")]
-    if not links:
-        return False
     if tag in ("ul", "ol"):
-        return sum(1 for _ in el.iterchildren("li")) >= 2 and _link_share(el) >= LINK_LIST_SHARE
+        items = list(el.iterchildren("li"))
+        if len(items) < 2 or not any(_is_outlink(a) for a in el.iter("a")):
+            return False
+        share = _link_share(el)
+        if share >= LINK_LIST_SHARE:
+            return True
+        # Teaser cards: every item carries a headline linking elsewhere, plus a line of blurb.
+        return len(items) >= 3 and share >= TEASER_LIST_SHARE and all(
+            any(_is_outlink(a) and len(_text_of(a)) >= TEASER_MIN_CHARS for a in li.iter("a")) for li in items)
     text = _text_of(el)
-    return 0 < len(text) <= LINK_LINE_MAX_CHARS and _link_share(el) >= LINK_LINE_SHARE
+    if not 0 < len(text) <= LINK_LINE_MAX_CHARS:
+        return False
+    parent = el.getparent()
+    if parent is not None and parent.tag == "a" and _is_outlink(parent):
+        return True     # <a><h3>Headline</h3></a>: a card linking to another page
+    return any(_is_outlink(a) for a in el.iter("a")) and _link_share(el) >= LINK_LINE_SHARE
+
+
+def _is_outlink(a) -> bool:
+    return not (a.get("href") or "#").startswith("#")
 
 
 def _prose(el) -> int:
@@ -711,16 +727,20 @@ def drop_furniture_lines(text: str) -> str:
     return "\n\n".join(kept) if len(kept) != len(paras) else text
 
 
-def drop_headline(text: str, title: str | None) -> str:
+def drop_headline(text: str, title: str | None, h1: str | None = None) -> str:
     """Extractors often start the text with the headline (and a section kicker before it):
-    the title is its own field, so a leading copy of it, and short lines above it, go."""
-    if not text or not title:
+    the title is its own field, so a leading copy of it (or of the page's ``<h1>``, which may
+    word it differently), and short lines above it, go."""
+    if not text or not (title or h1):
         return text
     paras = text.split("\n\n")
     key = lambda s: re.sub(r"\W+", " ", s.lower()).strip()  # noqa: E731
-    t = key(title)
+    heads = {key(h) for h in (title, h1) if h and key(h)}
     for i, p in enumerate(paras[:4]):
-        if key(p) == t:
+        k = key(p)
+        # Headline variants: the same words, or one cut short of the other ("...to contract").
+        if any(k == t or (min(len(k), len(t)) >= 0.6 * max(len(k), len(t)) and (k.startswith(t) or t.startswith(k)))
+               for t in heads):
             if all(len(q.split()) <= 6 for q in paras[:i]):
                 return "\n\n".join(paras[i + 1:])
             return "\n\n".join(paras[:i] + paras[i + 1:])
@@ -899,6 +919,7 @@ def extract_page(html: bytes | str, url: str | None = None, *, content_type: str
     except Exception:  # noqa: BLE001 - metadata is best effort; the text may still be good
         meta = {}
     ld_body = meta.pop("_ld_body", None)
+    h1 = meta.pop("_h1", None)
     result.update({k: v for k, v in meta.items() if k in result})
     if method in ("heuristic", "jsonld+heuristic"):
         try:
@@ -920,7 +941,7 @@ def extract_page(html: bytes | str, url: str | None = None, *, content_type: str
             if len(joined) > len(text):
                 text = joined
         if method == "final":
-            text = drop_furniture_lines(drop_headline(text, result["title"]))
+            text = drop_furniture_lines(drop_headline(text, result["title"], h1))
             text = add_standfirst(text, root, result["description"])
             text = choose_text(text, ld_body)
             if not text:
