@@ -370,6 +370,10 @@ def _site_from_title(title: str | None) -> str | None:
     return None
 
 
+def _title_key(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.casefold()))
+
+
 def _text_of(el) -> str:
     return " ".join((el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).split())
 
@@ -395,6 +399,12 @@ def extract_metadata(root, url: str | None = None) -> dict:
         tt = _strip_site(tt, site)
     title = (_clean(meta.get("og:title")) or _clean(art.get("headline")) or _clean(meta.get("twitter:title"))
              or h1_text or tt)
+    if title and h1_text and h1_text != title and len(h1_text.split()) >= 3:
+        # The headline as printed on the page, when it is the declared one: meta titles often
+        # straighten the typographic quotes or append the site and byline ("... * Site * by X").
+        a, b = _title_key(h1_text), _title_key(title)
+        if a and (a == b or b.startswith(a + " ")):
+            title = h1_text
     if title:
         title = _strip_site(title, site) if site else title
 
