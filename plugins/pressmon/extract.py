@@ -775,11 +775,16 @@ def add_standfirst(text: str, root, description: str | None) -> str:
     if want in _norm_words(text):
         return text
     n = len(description)
+    # The deck sits above the body: a block met after the text's first paragraph (the same
+    # summary in a list of teasers further down) is not it.
+    first = _norm_words(text.split("\n\n", 1)[0])[:60]
     body = next(root.iter("body"), root)
-    for el in body.iter(_STANDFIRST_TAGS):
+    for el in body.iter(*_STANDFIRST_TAGS):
         if len(el) > 4:
             continue
         shown = _text_of(el)
+        if el.tag == "p" and first and _norm_words(shown).startswith(first):
+            return text
         if abs(len(shown) - n) <= 0.1 * n + 5 and _norm_words(shown) == want:
             return shown + "\n\n" + text
     return text
