@@ -5,12 +5,17 @@ stores: decoding (HTTP charset, BOM, ``<meta charset>``, detection), one lxml pa
 every step, metadata (JSON-LD ``NewsArticle`` including ``@graph`` and lists, ``og:``/``article:``
 meta tags, ``<time>``, canonical link) and the main text.
 
-The main text comes from trafilatura run on the already-parsed tree, with comments left out;
-when the page's JSON-LD ``articleBody`` is clearly longer than what is visible (paywalled pages
+The main text comes from trafilatura run on the already-parsed tree, with comments left out,
+after generic pruning (:func:`prune_boilerplate`: furniture by tag and class word unless the
+block holds most of the page's prose, lists and lines of links to other pages). A body split
+into same-class parts is joined when trafilatura stopped at the first part; the headline, short
+furniture lines (subscribe, follow, credits) go and the standfirst shown above the body leads.
+When the page's JSON-LD ``articleBody`` is clearly longer than what is visible (paywalled pages
 show a teaser and ship the full text in JSON-LD) the ``articleBody`` wins. A beautifulsoup4
 heuristic extractor (:func:`heuristic_text`) is kept as a measured alternative and as the
-fallback when trafilatura finds nothing; ``scripts/eval_extraction.py`` compares them and
-``docs/extraction.md`` gives the figures behind the choice.
+fallback when trafilatura finds nothing. ``scripts/eval_realdata.py`` (real publishers' pages,
+beside trafilatura alone) and ``scripts/eval_extraction.py`` measure them, and
+``docs/extraction.md`` gives the figures behind each rule.
 
 Nothing here raises on malformed HTML: a page that cannot be understood yields empty fields.
 :class:`ExtractError` is reserved for input that cannot be decoded at all.
