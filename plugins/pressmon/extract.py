@@ -729,6 +729,16 @@ _FURNITURE_LINE = re.compile(
     r"fotos?\s*:|imagen(?:es)?\s*:|cr[ée]ditos?\s*:|todos los derechos reservados|"
     r"an[úu]nciese|contenido patrocinado|publicidad$"
     r")", re.I)
+# Credit lines of wire copy ("(Reporting by A; editing by B)"): longer, as they list names.
+_CREDIT_LINE = re.compile(
+    r"^\W*(?:(?:additional |with |writing and )?reporting by|(?:writing|editing) by|with reports from|"
+    r"con informaci[óo]n de|avec (?:l')?(?:afp|reuters|ap)\b)", re.I)
+CREDIT_LINE_MAX_WORDS = 35
+# Author contact and follow lines ("Email X at x@y.com or follow him @x"): an address or a
+# handle together with a contact word.
+_CONTACT_LINE = re.compile(r"(?=.*(?:\S+@\S+\.\w+|(?<!\w)@\w{2,}))(?=.*\b(?:follow|e-?mail|reach|contact|tips?"
+                           r"|suivez|écrivez|contactez|síguel[oa]|escr[íi]bele|contacte)\b)", re.I)
+CONTACT_LINE_MAX_WORDS = 45
 FURNITURE_LINE_MAX_WORDS = 15
 
 
@@ -738,7 +748,9 @@ def drop_furniture_lines(text: str) -> str:
         return text
     paras = text.split("\n\n")
     kept = [p for p in paras
-            if not (len(p.split()) <= FURNITURE_LINE_MAX_WORDS and _FURNITURE_LINE.match(p))]
+            if not (len(p.split()) <= FURNITURE_LINE_MAX_WORDS and _FURNITURE_LINE.match(p))
+            and not (len(p.split()) <= CONTACT_LINE_MAX_WORDS and _CONTACT_LINE.match(p))
+            and not (len(p.split()) <= CREDIT_LINE_MAX_WORDS and _CREDIT_LINE.match(p))]
     return "\n\n".join(kept) if len(kept) != len(paras) else text
 
 

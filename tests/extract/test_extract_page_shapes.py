@@ -72,12 +72,17 @@ def test_short_furniture_lines_are_dropped():
         "Crédits photos : AFP",
         "Subscribe now to read more",
         "Photo: the new terminal, seen from the bay, will host two ships at once.",
+        "(Reporting by Ann Lee and Tom Brown; additional reporting by Jo Kim; editing by Sam Ray)",
+        "Email Ann Lee at alee@example.com or follow her @annlee. Follow us on Facebook.",
+        "The mayor answered critics on Twitter (@mayor) within the hour, and the vote went ahead.",
         "The agreement was signed after a vote; photo credits were given to the port authority, "
         "which also said it would subscribe to the regional training programme.",
     ])
     kept = drop_furniture_lines(text).split("\n\n")
     assert kept[0].startswith("El condado")
-    assert not any(k.startswith(("Síguenos", "Foto:", "Crédits", "Subscribe")) for k in kept)
+    assert not any(k.startswith(("Síguenos", "Foto:", "Crédits", "Subscribe", "(Reporting", "Email"))
+                   for k in kept)
+    assert any(k.startswith("The mayor answered critics") for k in kept)
     assert kept[-1].startswith("The agreement was signed")
 
 
