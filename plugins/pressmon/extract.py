@@ -564,13 +564,15 @@ def _is_link_block(el, tag: str) -> bool:
         # Teaser cards: every item carries a headline linking elsewhere, plus a line of blurb.
         return len(items) >= 3 and share >= TEASER_LIST_SHARE and all(
             any(_is_outlink(a) and len(_text_of(a)) >= TEASER_MIN_CHARS for a in li.iter("a")) for li in items)
+    parent = el.getparent()
+    in_link = parent is not None and parent.tag == "a" and _is_outlink(parent)
+    if not in_link and not any(_is_outlink(a) for a in el.iter("a")):
+        return False    # the usual paragraph: no link to judge, no text to measure
     text = _text_of(el)
     if not 0 < len(text) <= LINK_LINE_MAX_CHARS:
         return False
-    parent = el.getparent()
-    if parent is not None and parent.tag == "a" and _is_outlink(parent):
-        return True     # <a><h3>Headline</h3></a>: a card linking to another page
-    return any(_is_outlink(a) for a in el.iter("a")) and _link_share(el) >= LINK_LINE_SHARE
+    # <a><h3>Headline</h3></a> is a card linking to another page.
+    return in_link or _link_share(el) >= LINK_LINE_SHARE
 
 
 def _is_outlink(a) -> bool:
@@ -749,7 +751,7 @@ def drop_furniture_lines(text: str) -> str:
     paras = text.split("\n\n")
     kept = [p for p in paras
             if not (len(p.split()) <= FURNITURE_LINE_MAX_WORDS and _FURNITURE_LINE.match(p))
-            and not (len(p.split()) <= CONTACT_LINE_MAX_WORDS and _CONTACT_LINE.match(p))
+            and not ("@" in p and len(p.split()) <= CONTACT_LINE_MAX_WORDS and _CONTACT_LINE.match(p))
             and not (len(p.split()) <= CREDIT_LINE_MAX_WORDS and _CREDIT_LINE.match(p))]
     return "\n\n".join(kept) if len(kept) != len(paras) else text
 
