@@ -718,18 +718,18 @@ _FURNITURE_LINE = re.compile(
     r"inscrivez[- ]vous|suivez[- ]nous|retrouvez[- ]nous|partager (?:cet|l')article|"
     r"laisser un commentaire|réagir à cet article|cliquez ici|téléchargez l'application|"
     r"écouter (?:cet|l')article|crédits? photos?\s*:|photo\s*:|image illustrative|"
-    r"tous droits réservés|publicité$|"
+    r"tous droits réservés|publicité$|faire un don$|"
     # en
     r"subscribe (?:now|today|to)|already a subscriber|sign up (?:for|to)|follow us|"
     r"share (?:this|on)|leave a comment|click here|download the app|get the .{1,30} app|"
     r"listen to this article|photo credit|image credit|credit\s*:|all rights reserved|"
-    r"advertisement$|"
+    r"advertisement$|donate(?: now)?$|"
     # es
     r"suscr[íi]b(?:e|ete|ase)|hazte (?:miembro|socio|suscriptor)|s[íi]guenos|comp[áa]rt(?:e|elo|ir)|"
     r"deja tu comentario|dej[áa] tu comentario|comentar este art[íi]culo|valora esta noticia|"
     r"haz clic|haga clic|pulse aqu[íi]|descarga (?:la|nuestra) app|escucha esta nota|"
     r"fotos?\s*:|imagen(?:es)?\s*:|cr[ée]ditos?\s*:|todos los derechos reservados|"
-    r"an[úu]nciese|contenido patrocinado|publicidad$"
+    r"an[úu]nciese|contenido patrocinado|publicidad$|don[áa] ahora$|haz un donativo$"
     r")", re.I)
 # Credit lines of wire copy ("(Reporting by A; editing by B)"): longer, as they list names.
 _CREDIT_LINE = re.compile(
@@ -739,7 +739,7 @@ CREDIT_LINE_MAX_WORDS = 35
 # Author contact and follow lines ("Email X at x@y.com or follow him @x"): an address or a
 # handle together with a contact word.
 _CONTACT_LINE = re.compile(r"(?=.*(?:\S+@\S+\.\w+|(?<!\w)@\w{2,}))(?=.*\b(?:follow|e-?mail|reach|contact|tips?"
-                           r"|suivez|écrivez|contactez|síguel[oa]|escr[íi]bele|contacte)\b)", re.I)
+                           r"|suivez|écrivez|contactez|siga|sigue|síguel[oa]|escr[íi]bele|contacte)\b)", re.I)
 CONTACT_LINE_MAX_WORDS = 45
 FURNITURE_LINE_MAX_WORDS = 15
 
