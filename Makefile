@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test eval eval-extract eval-classify eval-dedupe bench preview airflow validate-compose clean
+.PHONY: setup demo test eval eval-extract eval-classify eval-dedupe eval-realdata eval-metadata bench preview airflow validate-compose clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,7 +20,15 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-eval: eval-extract eval-classify eval-dedupe
+# Real pages and texts (../shared/realdata, outside the repository) first, pressmon beside the
+# plain libraries; each real-data script says so and goes on when that folder is absent.
+eval: eval-realdata eval-metadata eval-extract eval-classify eval-dedupe
+
+eval-realdata: setup
+	$(BIN)/python scripts/eval_realdata.py
+
+eval-metadata: setup
+	$(BIN)/python scripts/eval_metadata.py
 
 eval-extract: setup
 	$(BIN)/python scripts/eval_extraction.py

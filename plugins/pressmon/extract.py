@@ -5,12 +5,17 @@ stores: decoding (HTTP charset, BOM, ``<meta charset>``, detection), one lxml pa
 every step, metadata (JSON-LD ``NewsArticle`` including ``@graph`` and lists, ``og:``/``article:``
 meta tags, ``<time>``, canonical link) and the main text.
 
-The main text comes from trafilatura run on the already-parsed tree, with comments left out;
-when the page's JSON-LD ``articleBody`` is clearly longer than what is visible (paywalled pages
+The main text comes from trafilatura run on the already-parsed tree, with comments left out,
+after generic pruning (:func:`prune_boilerplate`: furniture by tag and class word unless the
+block holds most of the page's prose, lists and lines of links to other pages). A body split
+into same-class parts is joined when trafilatura stopped at the first part; the headline, short
+furniture lines (subscribe, follow, credits) go and the standfirst shown above the body leads.
+When the page's JSON-LD ``articleBody`` is clearly longer than what is visible (paywalled pages
 show a teaser and ship the full text in JSON-LD) the ``articleBody`` wins. A beautifulsoup4
 heuristic extractor (:func:`heuristic_text`) is kept as a measured alternative and as the
-fallback when trafilatura finds nothing; ``scripts/eval_extraction.py`` compares them and
-``docs/extraction.md`` gives the figures behind the choice.
+fallback when trafilatura finds nothing. ``scripts/eval_realdata.py`` (real publishers' pages,
+beside trafilatura alone) and ``scripts/eval_extraction.py`` measure them, and
+``docs/extraction.md`` gives the figures behind each rule.
 
 Nothing here raises on malformed HTML: a page that cannot be understood yields empty fields.
 :class:`ExtractError` is reserved for input that cannot be decoded at all.
@@ -34,6 +39,11 @@ MAX_JSONLD_CHARS = 500_000
 # JSON-LD articleBody replaces the extracted text when it is this much longer (paywalled pages).
 JSONLD_BODY_MIN_WORDS = 50
 JSONLD_BODY_RATIO = 1.3
+# A boilerplate-named block is kept when it holds this much of the page's running text
+# (paragraphs of PROSE_MIN_CHARS or more): it is the article, not furniture.
+PROSE_MIN_CHARS = 80
+PROSE_KEEP_CHARS = 500
+PROSE_KEEP_SHARE = 0.5
 
 ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -365,6 +375,10 @@ def _site_from_title(title: str | None) -> str | None:
     return None
 
 
+def _title_key(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.casefold()))
+
+
 def _text_of(el) -> str:
     return " ".join((el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).split())
 
@@ -390,6 +404,12 @@ def extract_metadata(root, url: str | None = None) -> dict:
         tt = _strip_site(tt, site)
     title = (_clean(meta.get("og:title")) or _clean(art.get("headline")) or _clean(meta.get("twitter:title"))
              or h1_text or tt)
+    if title and h1_text and h1_text != title and len(h1_text.split()) >= 3:
+        # The headline as printed on the page, when it is the declared one: meta titles often
+        # straighten the typographic quotes or append the site and byline ("... * Site * by X").
+        a, b = _title_key(h1_text), _title_key(title)
+        if a and (a == b or b.startswith(a + " ")):
+            title = h1_text
     if title:
         title = _strip_site(title, site) if site else title
 
@@ -459,7 +479,7 @@ def extract_metadata(root, url: str | None = None) -> dict:
         "title": title or "", "published": published, "modified": modified, "author": author,
         "description": description, "canonical_url": canonical, "site_name": site,
         "page_language": page_language, "image": image,
-        "_ld_body": body if isinstance(body, str) else None,
+        "_ld_body": body if isinstance(body, str) else None, "_h1": h1_text,
     }
 
 
@@ -521,11 +541,64 @@ def _lead(el) -> str:
     return out.lstrip()[:40]
 
 
+_LINK_BLOCK_TAGS = {"ul", "ol", "p", "h2", "h3", "h4", "h5", "h6"}
+_LABEL_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "div", "span", "strong", "b"}
+LABEL_MAX_WORDS = 6
+LINK_LIST_SHARE = 0.7      # a list this much link text is a list of other pages
+LINK_LINE_SHARE = 0.9      # a paragraph or heading that is all link is a teaser
+LINK_LINE_MAX_CHARS = 200
+TEASER_LIST_SHARE = 0.3
+TEASER_MIN_CHARS = 15
+
+
+def _is_link_block(el, tag: str) -> bool:
+    """A list of links to other pages, or a heading/paragraph that is only a link to another
+    page (related-article teasers inserted in the body; in-page anchors excluded)."""
+    if tag in ("ul", "ol"):
+        items = list(el.iterchildren("li"))
+        if len(items) < 2 or not any(_is_outlink(a) for a in el.iter("a")):
+            return False
+        share = _link_share(el)
+        if share >= LINK_LIST_SHARE:
+            return True
+        # Teaser cards: every item carries a headline linking elsewhere, plus a line of blurb.
+        return len(items) >= 3 and share >= TEASER_LIST_SHARE and all(
+            any(_is_outlink(a) and len(_text_of(a)) >= TEASER_MIN_CHARS for a in li.iter("a")) for li in items)
+    parent = el.getparent()
+    in_link = parent is not None and parent.tag == "a" and _is_outlink(parent)
+    if not in_link and not any(_is_outlink(a) for a in el.iter("a")):
+        return False    # the usual paragraph: no link to judge, no text to measure
+    text = _text_of(el)
+    if not 0 < len(text) <= LINK_LINE_MAX_CHARS:
+        return False
+    # <a><h3>Headline</h3></a> is a card linking to another page.
+    return in_link or _link_share(el) >= LINK_LINE_SHARE
+
+
+def _is_outlink(a) -> bool:
+    return not (a.get("href") or "#").startswith("#")
+
+
+def _prose(el) -> int:
+    """Characters of running text under ``el``: its paragraphs of a sentence or more."""
+    n = 0
+    for p in el.iter("p"):
+        k = len(_text_of(p))
+        if k >= PROSE_MIN_CHARS:
+            n += k
+    return n
+
+
 def prune_boilerplate(root) -> None:
     """Remove generic page furniture from the tree in place, before main-text extraction:
     furniture tags, elements whose class/id names boilerplate, "read also" inserts, and
-    layout tables flattened so that their cells are judged one by one."""
+    layout tables flattened so that their cells are judged one by one.
+
+    A class word is only a clue: a block holding most of the page's running text is the
+    article whatever its class says (whole-page wrappers named "...-advertisement-pusher",
+    article bodies marked "paywall" or "cuerpo-ad" for the ads placed inside them)."""
     doomed = []
+    page_prose = None
     for el in root.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _PRUNE_TAGS:
@@ -535,10 +608,21 @@ def prune_boilerplate(root) -> None:
             continue
         words = _class_words(el)
         if words & _PRUNE_WORDS and not (words & _CONTENT_WORDS and len(_text_of(el)) > 2000):
+            if page_prose is None:
+                page_prose = _prose(root)
+            prose = _prose(el) if page_prose else 0
+            if prose >= PROSE_KEEP_CHARS and prose >= PROSE_KEEP_SHARE * page_prose:
+                continue
             doomed.append(el)
         elif tag in ("p", "div", "aside", "span", "li") and _READ_ALSO.match(_lead(el)) \
                 and len(_text_of(el)) < 400 and _link_share(el) > 0.4:
             doomed.append(el)
+        elif tag in _LINK_BLOCK_TAGS and _is_link_block(el, tag):
+            doomed.append(el)
+            label = el.getprevious()
+            if label is not None and label.tag in _LABEL_TAGS and len(_text_of(label).split()) <= LABEL_MAX_WORDS:
+                # "Don't miss", "You may also like", "Most read": the label of the link list.
+                doomed.append(label)
     for el in doomed:
         parent = el.getparent()
         if parent is not None:
@@ -556,6 +640,61 @@ def prune_boilerplate(root) -> None:
             el.tag = "div"
 
 
+SPLIT_BODY_MAX_PARTS = 12
+SPLIT_BODY_SHARE = 0.6
+SPLIT_BODY_MISSING = 0.3
+
+
+def split_body_parts(root) -> list:
+    """The containers of an article body that the page splits into several same-class blocks
+    (one per screenful, with an ad row between them), in document order; [] for the usual page.
+
+    The parts are the parents of the page's prose paragraphs that share one class naming
+    content and together hold most of the page's prose."""
+    groups: dict[tuple, list] = {}
+    total = 0
+    for p in root.iter("p"):
+        k = len(_text_of(p))
+        if k < PROSE_MIN_CHARS:
+            continue
+        total += k
+        parent = p.getparent()
+        if parent is None or not parent.get("class"):
+            continue
+        parts = groups.setdefault((parent.tag, parent.get("class")), [])
+        for entry in parts:
+            if entry[0] is parent:
+                entry[1] += k
+                entry[2].append(p)
+                break
+        else:
+            parts.append([parent, k, [p]])
+    for parts in groups.values():
+        if 2 <= len(parts) <= SPLIT_BODY_MAX_PARTS and _class_words(parts[0][0]) & _CONTENT_WORDS \
+                and sum(e[1] for e in parts) >= SPLIT_BODY_SHARE * total:
+            first = parts[0][0]
+            if not any(first in set(e[0].iterancestors()) for e in parts[1:]):
+                return parts
+    return []
+
+
+def missing_share(parts: list, text: str) -> float:
+    """The share of the parts' prose that ``text`` lacks (each paragraph judged by its start)."""
+    have = _norm_words(text)
+    missing = sum(len(_text_of(p)) for _, _, ps in parts for p in ps
+                  if _norm_words(_text_of(p)[:80])[:60] not in have)
+    return missing / max(1, sum(e[1] for e in parts))
+
+
+def join_parts(parts: list) -> None:
+    """Move the later parts' children into the first part, so that an extractor taking the
+    first body container gets the whole article."""
+    first = parts[0][0]
+    for el, _, _ in parts[1:]:
+        for child in list(el):
+            first.append(child)
+
+
 def trafilatura_text(root, url: str | None = None, *, fast: bool = False) -> str:
     """trafilatura's main text on the shared tree (it copies the tree before pruning)."""
     import trafilatura
@@ -567,19 +706,106 @@ def trafilatura_text(root, url: str | None = None, *, fast: bool = False) -> str
     return _paragraphs(out)
 
 
-def drop_headline(text: str, title: str | None) -> str:
+# Lines that are page furniture whatever the site, in the languages of the press monitored:
+# subscription and paywall calls, follow/share/comment prompts, photo credits, app and audio
+# promotions, rights notices. Only a short line starting with one of them is dropped, so a
+# sentence of the article that happens to use the words is kept.
+_FURNITURE_LINE = re.compile(
+    r"^\W*(?:"
+    # fr
+    r"abonnez[- ]vous|déjà abonné|réservée? aux abonnés|pour (?:lire|accéder à) la suite|"
+    r"la suite est réservée|il vous reste \d|accès illimité|pour accéder en illimité|"
+    r"inscrivez[- ]vous|suivez[- ]nous|retrouvez[- ]nous|partager (?:cet|l')article|"
+    r"laisser un commentaire|réagir à cet article|cliquez ici|téléchargez l'application|"
+    r"écouter (?:cet|l')article|crédits? photos?\s*:|photo\s*:|image illustrative|"
+    r"tous droits réservés|publicité$|faire un don$|"
+    # en
+    r"subscribe (?:now|today|to)|already a subscriber|sign up (?:for|to)|follow us|"
+    r"share (?:this|on)|leave a comment|click here|download the app|get the .{1,30} app|"
+    r"listen to this article|photo credit|image credit|credit\s*:|all rights reserved|"
+    r"advertisement$|donate(?: now)?$|"
+    # es
+    r"suscr[íi]b(?:e|ete|ase)|hazte (?:miembro|socio|suscriptor)|s[íi]guenos|comp[áa]rt(?:e|elo|ir)|"
+    r"deja tu comentario|dej[áa] tu comentario|comentar este art[íi]culo|valora esta noticia|"
+    r"haz clic|haga clic|pulse aqu[íi]|descarga (?:la|nuestra) app|escucha esta nota|"
+    r"fotos?\s*:|imagen(?:es)?\s*:|cr[ée]ditos?\s*:|todos los derechos reservados|"
+    r"an[úu]nciese|contenido patrocinado|publicidad$|don[áa] ahora$|haz un donativo$"
+    r")", re.I)
+# Credit lines of wire copy ("(Reporting by A; editing by B)"): longer, as they list names.
+_CREDIT_LINE = re.compile(
+    r"^\W*(?:(?:additional |with |writing and )?reporting by|(?:writing|editing) by|with reports from|"
+    r"con informaci[óo]n de|avec (?:l')?(?:afp|reuters|ap)\b)", re.I)
+CREDIT_LINE_MAX_WORDS = 35
+# Author contact and follow lines ("Email X at x@y.com or follow him @x"): an address or a
+# handle together with a contact word.
+_CONTACT_LINE = re.compile(r"(?=.*(?:\S+@\S+\.\w+|(?<!\w)@\w{2,}))(?=.*\b(?:follow|e-?mail|reach|contact|tips?"
+                           r"|suivez|écrivez|contactez|siga|sigue|síguel[oa]|escr[íi]bele|contacte)\b)", re.I)
+CONTACT_LINE_MAX_WORDS = 45
+FURNITURE_LINE_MAX_WORDS = 15
+
+
+def drop_furniture_lines(text: str) -> str:
+    """The text without its short furniture lines (see ``_FURNITURE_LINE``)."""
+    if not text:
+        return text
+    paras = text.split("\n\n")
+    kept = [p for p in paras
+            if not (len(p.split()) <= FURNITURE_LINE_MAX_WORDS and _FURNITURE_LINE.match(p))
+            and not ("@" in p and len(p.split()) <= CONTACT_LINE_MAX_WORDS and _CONTACT_LINE.match(p))
+            and not (len(p.split()) <= CREDIT_LINE_MAX_WORDS and _CREDIT_LINE.match(p))]
+    return "\n\n".join(kept) if len(kept) != len(paras) else text
+
+
+def drop_headline(text: str, title: str | None, h1: str | None = None) -> str:
     """Extractors often start the text with the headline (and a section kicker before it):
-    the title is its own field, so a leading copy of it, and short lines above it, go."""
-    if not text or not title:
+    the title is its own field, so a leading copy of it (or of the page's ``<h1>``, which may
+    word it differently), and short lines above it, go."""
+    if not text or not (title or h1):
         return text
     paras = text.split("\n\n")
     key = lambda s: re.sub(r"\W+", " ", s.lower()).strip()  # noqa: E731
-    t = key(title)
+    heads = {key(h) for h in (title, h1) if h and key(h)}
     for i, p in enumerate(paras[:4]):
-        if key(p) == t:
+        k = key(p)
+        # Headline variants: the same words, or one cut short of the other ("...to contract").
+        if any(k == t or (min(len(k), len(t)) >= 0.6 * max(len(k), len(t)) and (k.startswith(t) or t.startswith(k)))
+               for t in heads):
             if all(len(q.split()) <= 6 for q in paras[:i]):
                 return "\n\n".join(paras[i + 1:])
             return "\n\n".join(paras[:i] + paras[i + 1:])
+    return text
+
+
+STANDFIRST_MIN_WORDS = 8
+_STANDFIRST_TAGS = ("p", "h2", "h3", "div", "span", "header")
+
+
+def _norm_words(s: str) -> str:
+    return " ".join(re.findall(r"\w+", s.lower()))
+
+
+def add_standfirst(text: str, root, description: str | None) -> str:
+    """The standfirst (the deck under the headline) is part of the article, but extractors
+    often leave it out because it sits in the page header. When the page's description is
+    shown on the page as a block of its own and the text lacks it, it leads the text."""
+    if not text or not description or len(description.split()) < STANDFIRST_MIN_WORDS:
+        return text
+    want = _norm_words(description)
+    if want in _norm_words(text):
+        return text
+    n = len(description)
+    # The deck sits above the body: a block met after the text's first paragraph (the same
+    # summary in a list of teasers further down) is not it.
+    first = _norm_words(text.split("\n\n", 1)[0])[:60]
+    body = next(root.iter("body"), root)
+    for el in body.iter(*_STANDFIRST_TAGS):
+        if len(el) > 4:
+            continue
+        shown = _text_of(el)
+        if el.tag == "p" and first and _norm_words(shown).startswith(first):
+            return text
+        if abs(len(shown) - n) <= 0.1 * n + 5 and _norm_words(shown) == want:
+            return shown + "\n\n" + text
     return text
 
 
@@ -727,6 +953,7 @@ def extract_page(html: bytes | str, url: str | None = None, *, content_type: str
     except Exception:  # noqa: BLE001 - metadata is best effort; the text may still be good
         meta = {}
     ld_body = meta.pop("_ld_body", None)
+    h1 = meta.pop("_h1", None)
     result.update({k: v for k, v in meta.items() if k in result})
     if method in ("heuristic", "jsonld+heuristic"):
         try:
@@ -736,11 +963,21 @@ def extract_page(html: bytes | str, url: str | None = None, *, content_type: str
         if method == "jsonld+heuristic":
             text = choose_text(text, ld_body)
     else:
+        parts = []
         if method == "final":
             prune_boilerplate(root)
+            parts = split_body_parts(root)
         text = trafilatura_text(root, url)
+        if parts and missing_share(parts, text) >= SPLIT_BODY_MISSING:
+            # The extractor stopped at the first part of a split body: run it on the joined body.
+            join_parts(parts)
+            joined = trafilatura_text(root, url)
+            if len(joined) > len(text):
+                text = joined
         if method == "final":
-            text = choose_text(drop_headline(text, result["title"]), ld_body)
+            text = drop_furniture_lines(drop_headline(text, result["title"], h1))
+            text = add_standfirst(text, root, result["description"])
+            text = choose_text(text, ld_body)
             if not text:
                 try:
                     text = heuristic_text(text_html)

@@ -52,3 +52,57 @@ def test_short_text_falls_back_to_title_and_summary_then_hint():
     assert lang == "es"
     assert detect_language("", "", hint="fr") == ("fr", 0.0, 0.0)
     assert detect_language("OK", "", hint="en")[0] == "en"
+
+
+def test_short_texts_are_decided_from_their_words():
+    """Headlines and single sentences carry their language: no minimum length, no hint needed."""
+    assert detect_language("Presupuestos a cambio de sedición", "")[0] == "es"
+    assert detect_language("Misère du documentaire", "")[0] == "fr"
+    assert detect_language("Rogue pastors, fake miracles and murder", "")[0] == "en"
+    assert detect_language("", "Chris Christie is no angel.")[0] == "en"
+    assert detect_language("", "Mais la situation semble s'améliorer.")[0] == "fr"
+
+
+def test_neighbouring_languages_are_not_called_french_english_or_spanish():
+    """Catalan, Portuguese, Italian, German and Dutch text keeps its own language."""
+    cases = {
+        "ca": "El director del museu ens va explicar que l'exposició s'obrirà després de l'estiu.",
+        "pt": "O governo não quis comentar a decisão, que foi tomada depois de uma longa reunião.",
+        "it": "Il sindaco ha detto che la decisione è stata presa dopo una lunga riunione.",
+        "de": "Der Bürgermeister sagte, dass die Entscheidung nach einer langen Sitzung gefallen ist.",
+        "nl": "De burgemeester zei dat het besluit na een lange vergadering is genomen.",
+    }
+    for want, text in cases.items():
+        assert detect_language("", text)[0] == want, text
+
+
+def test_declared_language_tips_an_ambiguous_title_but_never_overrides_clear_text():
+    """A headline of proper nouns follows the declared language; a clear sentence does not."""
+    # Names alone: the declared language decides between close candidates.
+    assert detect_language("Miami-Dade 2024", "", hint="es")[0] == "es"
+    assert detect_language("Daniella Levine Cava", "", hint="fr")[0] == "fr"
+    assert detect_language("Daniella Levine Cava", "", hint="en")[0] != "en"   # too far off
+    for hint in ("fr", "en", "es"):
+        assert detect_language(SPANISH[:90], "", hint=hint)[0] == "es"
+        assert detect_language("", ENGLISH, hint=hint)[0] == "en"
+
+
+def test_ngrams_are_langdetects():
+    """The exact decision counts the very n-grams langdetect's Detector extracts (its cleaning,
+    normalisation and capital-word rule)."""
+    from collections import Counter
+
+    from langdetect.detector import Detector
+
+    from pressmon.language import _detector_factory
+
+    model = _detector_factory()
+    view = type("Profiles", (), {"word_lang_prob_map": model.index, "langlist": model.langs,
+                                 "seed": 0})()
+    for text in (ENGLISH, QUOTE, SPANISH, "NASA and USAid met McDonald's at ÉCOLE-Polytechnique",
+                 "Visit http://example.com/a or mail news@example.org — “quoted” text",
+                 "北京 Beijing 東京 Tokyo 서울", "Αθήνα ΑΘΗΝΑ", "ends with a capital ABC"):
+        detector = Detector(view)
+        detector.append(text)
+        detector.cleaning_text()
+        assert Counter(model.ngrams(text)) == Counter(detector._extract_ngrams()), text
