@@ -131,6 +131,14 @@ def non_negative(v) -> str | None:
     return None if v >= 0 else "must be 0 or more"
 
 
+def _display_name(v: str) -> str | None:
+    if not v.strip():
+        return "must not be empty (leave the key out instead)"
+    if re.search(r"[\x00-\x1f\x7f]", v) or len(v) > 200:
+        return "must be one line of at most 200 characters"
+    return None
+
+
 def _http_url(v: str) -> str | None:
     return None if re.match(r"^https?://[^\s/]+", v) else "must be an http:// or https:// URL"
 
@@ -161,6 +169,7 @@ class Source:
     language: str | None
     outlet: str
     position: int  # order in sources.yaml: breaks ties between feeds
+    title: str | None = None  # the name people read (digest, Press monitor); see pressmon.names
 
     @property
     def is_home(self) -> bool:
@@ -182,7 +191,7 @@ class SourcesConfig:
         raise KeyError(name)
 
 
-SOURCE_KEYS = {"name", "url", "region", "language", "outlet"}
+SOURCE_KEYS = {"name", "url", "region", "language", "outlet", "title"}
 FETCH_KEYS = {f for f in FetchSettings.__dataclass_fields__}
 LANG_RE = re.compile(r"^[a-z]{2}$")
 
@@ -237,7 +246,9 @@ def load_sources(path: Path) -> SourcesConfig:
                            else "must be a two-letter ISO 639-1 code such as fr, en or es")
         outlet = sec.get("outlet", str, default=name, check=lambda v: None if v.strip()
                          else "must not be empty")
-        sources.append(Source(name, url, region, language, outlet.strip(), i))
+        title = sec.get("title", str, check=_display_name)
+        sources.append(Source(name, url, region, language, outlet.strip(), i,
+                              " ".join(title.split()) if title else None))
     return SourcesConfig(path, fetch, tuple(sources), window)
 
 
@@ -253,6 +264,7 @@ class Mission:
     end: dt.date
     partner_region: str | None = None
     terms: tuple[str, ...] = field(default_factory=tuple)
+    partner_fr: str | None = None  # the partner as French readers name it, for the digest
 
 
 @dataclass(frozen=True)
@@ -267,7 +279,8 @@ class MissionsConfig:
         return {m.partner_region for m in self.missions if m.partner_region}
 
 
-MISSION_KEYS = {"id", "name", "partner", "start", "end", "partner_region", "terms"}
+MISSION_KEYS = {"id", "name", "partner", "start", "end", "partner_region", "terms",
+                "partner_fr"}
 
 
 def _as_date(sec: Section, key: str) -> dt.date:
@@ -316,5 +329,7 @@ def load_missions(path: Path) -> MissionsConfig:
                                else "must be a region name as used in sources.yaml, "
                                     "such as miami"),
             terms=tuple(sec.str_list("terms")),
+            partner_fr=" ".join(sec.get("partner_fr", str, check=_display_name) or "").strip()
+            or None,
         ))
     return MissionsConfig(path, tuple(missions))

@@ -89,6 +89,7 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
                 outcome.update(outcome="error", error=str(exc), state=None)
                 return outcome
             outcome["items"] = len(parsed.entries)
+            outcome["channel_title"] = parsed.title  # the feed's own name, for display
             outcome["warning"] = parsed.warning
             if not parsed.entries and parsed.warning:
                 # Nothing usable came out of a broken document: that is a failure of the

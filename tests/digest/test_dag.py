@@ -96,7 +96,7 @@ def test_airflow_run_sends_once_through_smtp_default(week45_db, smtp, tmp_path):
     assert len(smtp.messages) == 1
     assert sorted(smtp.messages[0].rcpt_tos) == ["a@metropole.example", "b@metropole.example"]
     msg = message_from_bytes(smtp.messages[0].content, policy=policy.default)
-    assert msg["Subject"] == "Revue de presse internationale — semaine 45, 6–12 nov. 2017"
+    assert msg["Subject"] == "Revue de presse internationale — semaine 45, du 6 au 12 nov. 2017"
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
     con = duckdb.connect(str(week45_db), read_only=True)
     try:
