@@ -11,13 +11,19 @@ snapshot is published for readers.
 * **Writes**: `$PRESSMON_DB` (only the `load` task, in the one-slot pool `duckdb_writer`), its
   snapshot `*.snapshot.duckdb`, and the `fetch_log` row of every feed.
 * **Per feed** (`per_feed.*`, one mapped instance per feed, labelled with the feed name): a dead
-  feed's `fetch` is red with the cause in its log; the other feeds still load.
+  feed's `fetch` is red (failed) with the cause on the first line of its log, and its
+  `extract`/`classify` are skipped (pink) saying why; a feed waiting in backoff has its `fetch`
+  skipped, with the next attempt in Paris time. The other feeds still load.
 * **Run state**: failed when the data-quality check finds a wrong load, or when a feed that
-  worked in its previous cycle failed in this one (`check_feeds`). A feed that keeps failing
+  worked in its previous cycle failed in this one (`check_feeds`). A feed that has never
+  worked (a new feed with a wrong address) is reported in the `check_feeds` and
+  `check_quality` logs and in feed health, without failing the run. A feed that keeps failing
   is retried with backoff (up to a day) and shows in `v_feed_health`, without failing every
   hourly run.
 * **Alerts**: a failed task mails the addresses of the Variable `pressmon_alert_recipients`
-  through the connection `smtp_default` (DAG, task, feed, try, log link).
+  through the connection `smtp_default` (DAG, task, feed, error, log link).
+* **Times**: runs are scheduled in UTC (hourly, so the zone does not matter); the Press monitor
+  page and the logs' backoff times are in Paris time, with the zone said.
 * **Rerun**: clear the run (or trigger a new one); a cycle is never loaded twice and a rerun
   only adds `fetch_log` rows for unchanged feeds.
 """
@@ -58,7 +64,10 @@ def press_ingest():
             ctx["feed"] = source
             return fetch_feed(source, ctx["run_id"])
 
-        @task(map_index_template="{{ feed }}")
+        # all_done: these run (and skip themselves, saying why) when the feed's fetch failed or
+        # was skipped, so that every mapped task is labelled with its feed: a task that never
+        # runs (upstream_failed) has no label, only its map index.
+        @task(map_index_template="{{ feed }}", trigger_rule="all_done")
         def extract(source: str) -> dict:
             from pressmon.airflow.ingest import extract_feed
 
@@ -66,7 +75,7 @@ def press_ingest():
             ctx["feed"] = source
             return extract_feed(source, ctx["run_id"])
 
-        @task(map_index_template="{{ feed }}")
+        @task(map_index_template="{{ feed }}", trigger_rule="all_done")
         def classify(source: str) -> dict:
             from pressmon.airflow.ingest import classify_feed
 

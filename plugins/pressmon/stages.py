@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Source, SourcesConfig
-from .dates import now, parse_time
+from .dates import now, paris_time, parse_time
 from .settings import Paths
 from .snapshot import SnapshotReader
 from .staging import (ARTICLES_FILE, CLASSIFIED_FILE, FEED_FILE, PAGES_FILE, cycle_dir,
@@ -67,8 +67,8 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
         if next_at and next_at > started:
             fails = feed_state.get("consecutive_failures") or 0
             outcome.update(outcome="skipped", error=(
-                f"backing off after {fails} consecutive failure(s); next attempt at "
-                f"{next_at.strftime('%Y-%m-%d %H:%M UTC')}"))
+                f"backing off after {fails} consecutive failure{'s' if fails != 1 else ''}; "
+                f"next attempt at {paris_time(next_at)}"))
             return outcome
         with Fetcher(sources.fetch, state_dir=paths.state_dir) as fetcher:
             try:
