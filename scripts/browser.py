@@ -212,9 +212,22 @@ class Page:
             self.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
                       clickCount=1)
 
+    def content_height(self) -> int:
+        """The height of what the page holds (not of the window, when the page is shorter)."""
+        return int(self.eval("""(() => {
+            const b = document.body;
+            if (!b) return 1;
+            const st = getComputedStyle(b);
+            let bottom = 0;
+            for (const el of b.children) {
+                bottom = Math.max(bottom, el.getBoundingClientRect().bottom + window.scrollY);
+            }
+            return Math.ceil(bottom + parseFloat(st.paddingBottom) + parseFloat(st.marginBottom));
+        })()""")) or 1
+
     def screenshot(self, path: Path, *, width: int) -> tuple[int, int]:
         """A PNG of the whole page, ``width`` wide and as tall as its content."""
-        height = max(1, int(self.size()["scrollHeight"]))
+        height = self.content_height()
         data = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
                          clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
         path = Path(path)

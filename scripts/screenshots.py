@@ -127,8 +127,11 @@ def alert_html(out: Path) -> tuple[str, str]:
     import socket
     from types import SimpleNamespace
 
+    import logging
+
     from aiosmtpd.controller import Controller
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # the SMTP server's chatter
     got = []
 
     class Box:

@@ -280,7 +280,7 @@ def test_dead_feed_fails_the_run_and_its_log_says_why(airflow, failing_run):
     assert outcome == "error" and error
 
     box = airflow.paths["mailbox"]
-    subject = f"[pressmon] {DAG_ID}: per_feed.fetch [{DEAD_FEED}] failed (try 1)"
+    subject = f"[pressmon] {DAG_ID}: per_feed.fetch [{DEAD_FEED}] failed"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and subject not in [m["Subject"] for m in box.messages]:
         time.sleep(0.5)

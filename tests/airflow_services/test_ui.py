@@ -104,8 +104,8 @@ def test_feed_health_at_a_glance(client):
                                                  health)}
     assert rows == {
         "lavoixdumiami": "bad", "vieuxflux": "bad", "gomet": "ok", "miamiherald": "ok"}
-    assert "<span class='badge bad'>en échec, en pause jusqu’au 1er janv. 10:00</span>" \
-        in health
+    assert ("<span class='badge bad'>en échec</span><span class='status-note'>en pause "
+            "jusqu’au 1er janv. 10:00</span>") in health
     assert "<span class='badge ok'>OK</span>" in health
     assert "not_modified" not in health and "backing_off" not in health
     assert "<details><summary><span class='oneline' title='8 nov. 2017 08:00 : not a feed" \

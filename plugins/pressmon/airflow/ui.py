@@ -205,7 +205,7 @@ table { border-collapse: collapse; font-size: .88rem; width: 100%; }
 th, td { border-bottom: 1px solid #e2e8f0; padding: .3rem .6rem; text-align: left;
          vertical-align: top; }
 th { background: #f7fafc; font-weight: 600; } td.num, th.num { text-align: right;
-     font-variant-numeric: tabular-nums; white-space: nowrap; }
+     font-variant-numeric: tabular-nums; } td.num { white-space: nowrap; }
 td.when { white-space: nowrap; }
 tr.bad td { background: #fff5f5; }
 .figures { display: flex; gap: 1rem; flex-wrap: wrap; }
@@ -213,7 +213,8 @@ tr.bad td { background: #fff5f5; }
 .figure b { display: block; font-size: 1.5rem; }
 .figure.bad { border-color: #feb2b2; background: #fff5f5; }
 .figure.good { border-color: #9ae6b4; background: #f0fff4; }
-.id, .sub { color: #718096; font-size: .8rem; }
+.id, .sub { color: #718096; font-size: .8rem; overflow-wrap: anywhere; }
+.status-note { display: block; color: #718096; font-size: .8rem; margin-top: .15rem; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 9px; font-size: .8rem;
          font-weight: 600; white-space: nowrap; }
 .badge.ok { background: #c6f6d5; color: #22543d; } .badge.bad { background: #fed7d7;
@@ -309,6 +310,7 @@ class FeedRow:
     name: str
     level: str          # ok | bad | new: the colour
     status: str         # in words
+    pause: str          # until when a failing feed is left alone, in words
     last_success: dt.datetime | None
     last_error_at: dt.datetime | None
     last_error: str
@@ -335,8 +337,8 @@ def feed_rows(mon: Monitor) -> list[FeedRow]:
             level, words = "bad", "n’a jamais fonctionné"
         else:
             level, words = "bad", "en échec"
-        if status == "backing_off" and next_at:
-            words += f", en pause jusqu’au {when(next_at, year=False)}"
+        pause = (f"en pause jusqu’au {when(next_at, year=False)}"
+                 if status == "backing_off" and next_at else "")
         details = [
             ("flux", source),
             ("adresse", v.get("url") or ""),
@@ -351,7 +353,7 @@ def feed_rows(mon: Monitor) -> list[FeedRow]:
             ("nouveaux articles par jour (7 j)", f"{v['new_articles_per_day_7d']:.1f}"
              if isinstance(v.get("new_articles_per_day_7d"), (int, float)) else ""),
         ]
-        rows.append(FeedRow(source, mon.names.feed(source), level, words,
+        rows.append(FeedRow(source, mon.names.feed(source), level, words, pause,
                             v.get("last_success_at"), v.get("last_error_at"),
                             v.get("last_error") or "", [d for d in details if d[1]]))
     return rows
@@ -410,6 +412,7 @@ def _runs_html(mon: Monitor, airflow_root: str) -> list[str]:
         runner = c["runner"] or c["cycle_id"]
         started = e(when(c["started_at"]))
         if runner and runner != "cli" and c["cycle_id"].startswith("af-"):
+            # named by its start in Paris time; the run id (UTC) as small print
             href = f"{airflow_root}dags/{INGEST_DAG}/runs/{_quote(runner)}"
             run = (f'<a href="{e(href)}" data-open="top" title="{e(runner)}">{started}</a>'
                    f"<br><span class='id'>{e(runner)}</span>")
@@ -455,8 +458,10 @@ def _health_html(mon: Monitor, page_root: str = "") -> list[str]:
         out.append(
             f"<tr class='{r.level}' data-source='{e(r.source)}'>"
             f"<td><span class='oneline' title='{e(r.name)}'>{e(r.name)}</span>"
-            f"<span class='oneline id'>{e(r.source)}</span></td>"
-            f"<td><span class='badge {r.level}'>{e(r.status)}</span></td>"
+            + (f"<span class='oneline id'>{e(r.source)}</span>" if r.name != r.source else "")
+            + f"</td><td><span class='badge {r.level}'>{e(r.status)}</span>"
+            + (f"<span class='status-note'>{e(r.pause)}</span>" if r.pause else "")
+            + "</td>"
             f"<td class='when'>{e(when(r.last_success) if r.last_success else 'jamais')}</td>"
             f"<td><details><summary>{summary}</summary><dl>{detail}</dl></details></td></tr>")
     out.append("</table>")
