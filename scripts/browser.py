@@ -129,14 +129,16 @@ class Page:
 
         self.browser = browser
         self.target_id = target_id
-        self.ws = connect(ws_url, max_size=None, open_timeout=browser.timeout_s)
+        # entered by hand: the tab's connection lives until close(), not within one block
+        self._connection = connect(ws_url, max_size=None, open_timeout=browser.timeout_s)
+        self.ws = self._connection.__enter__()
         self.ids = itertools.count(1)
         self.events: list[dict] = []
         self.send("Page.enable")
         self.send("Runtime.enable")
 
     def close(self) -> None:
-        self.ws.close()
+        self._connection.__exit__(None, None, None)
 
     def send(self, method: str, **params):
         msg_id = next(self.ids)

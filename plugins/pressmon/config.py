@@ -329,7 +329,7 @@ def load_missions(path: Path) -> MissionsConfig:
                                else "must be a region name as used in sources.yaml, "
                                     "such as miami"),
             terms=tuple(sec.str_list("terms")),
-            partner_fr=" ".join(sec.get("partner_fr", str, check=_display_name) or "").strip()
-            or None,
+            partner_fr=" ".join((sec.get("partner_fr", str, check=_display_name)
+                                 or "").split()) or None,
         ))
     return MissionsConfig(path, tuple(missions))
