@@ -259,12 +259,6 @@ LINK_SCRIPT = """
 })();
 """
 
-MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
-          "nov.", "déc.")
-LANGUAGE_NAMES = {"fr": "français", "en": "anglais", "es": "espagnol", "it": "italien",
-                  "de": "allemand", "pt": "portugais"}
-
-
 def e(value) -> str:
     """Escaped text of any value (None as an empty cell; times in Paris)."""
     if value is None:
@@ -284,10 +278,10 @@ def when(value: dt.datetime | None, *, year: bool = True) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
+    from ..digest.weeks import short_date
+
     local = value.astimezone(WEEK_TZ)
-    day = "1er" if local.day == 1 else str(local.day)
-    return (f"{day} {MONTHS[local.month - 1]}" + (f" {local.year}" if year else "")
-            + f" {local:%H:%M}")
+    return f"{short_date(local.date(), year=year)} {local:%H:%M}"
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -469,6 +463,7 @@ def _health_html(mon: Monitor, page_root: str = "") -> list[str]:
 
 
 def _stories_html(mon: Monitor) -> list[str]:
+    from ..digest.model import LANGUAGES
     from ..digest.weeks import parse_week, week_span
 
     wk = parse_week(mon.week)
@@ -485,7 +480,7 @@ def _stories_html(mon: Monitor) -> list[str]:
                    "<th>première parution</th></tr>")
         for s in mon.stories:
             outlets = ", ".join(mon.names.outlet(o) for o in (s.get("outlet_ids") or []))
-            languages = ", ".join(LANGUAGE_NAMES.get(x, x) for x in (s["languages"] or []))
+            languages = ", ".join(LANGUAGES.get(x, x) for x in (s["languages"] or []))
             mission = mon.names.mission(s["mission_id"]) if s["mission_id"] else ""
             out.append(
                 f"<tr><td>{link(s['url'], s['title'] or s['url'])}"
