@@ -158,10 +158,11 @@ def alert_html(out: Path) -> tuple[str, str]:
             max_tries=0,
             log_url="http://127.0.0.1:8080/dags/press_ingest/runs/scheduled__2026-11-27T13%3A00"
                     "%3A00%2B00%3A00/tasks/per_feed.fetch/mapped/6?try_number=1")
-        cause = ("feed laprovence-economie (http://127.0.0.3:43117/rss/economie-nouvelle-"
-                 "adresse-du-flux-apres-la-refonte-du-site.xml) failed: not a feed: "
-                 "text/html page (HTTP 200); the address probably moved: "
-                 "<html><head><title>La Provence</title></head>...")
+        # what fetch_feed fails with: the cause on the first line, the feed's URL after
+        cause = ("feed laprovence-economie failed: not a feed: text/html page (HTTP 200) "
+                 "<html><head><title>La Provence</title></head>...\n  feed URL: "
+                 "http://127.0.0.3:43117/rss/economie-nouvelle-adresse-du-flux-apres-la-"
+                 "refonte-du-site.xml?utm_source=rss&utm_medium=feed&utm_campaign=laprovence")
         failure_notifier()({"ti": ti, "task_instance": ti, "exception": RuntimeError(cause),
                             "var": {"value": {"pressmon_alert_recipients":
                                               "operators@localhost"}},

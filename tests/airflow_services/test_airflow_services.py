@@ -75,7 +75,11 @@ class Airflow:
         deadline = time.monotonic() + RUN_TIMEOUT_S
         state = None
         while time.monotonic() < deadline:
-            state = self.api("GET", f"/dags/{DAG_ID}/dagRuns/{quote(run_id, safe='')}")["state"]
+            try:
+                state = self.api("GET", f"/dags/{DAG_ID}/dagRuns/"
+                                        f"{quote(run_id, safe='')}")["state"]
+            except httpx.TimeoutException:  # a busy machine: the API server answers later
+                continue
             if state in ("success", "failed"):
                 return state
             assert self.proc.poll() is None, "Airflow exited:\n" + self.output()

@@ -411,7 +411,8 @@ def _runs_html(mon: Monitor, airflow_root: str) -> list[str]:
             run = (f'<a href="{e(href)}" data-open="top" title="{e(runner)}">{started}</a>'
                    f"<br><span class='id'>{e(runner)}</span>")
         else:
-            run = f"{started}<br><span class='id'>{'ligne de commande' if runner == 'cli' else e(runner)}</span>"
+            by = "ligne de commande" if runner == "cli" else e(runner)
+            run = f"{started}<br><span class='id'>{by}</span>"
         cls = " class='bad'" if (c["feeds_error"] or 0) > 0 else ""
         out.append(
             f"<tr{cls}><td class='when'>{run}</td>"
