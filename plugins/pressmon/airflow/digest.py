@@ -8,13 +8,13 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
+from ..dates import paris_time
 from ..digest.command import preview, write_file
 from ..digest.config import (RECIPIENTS_VARIABLE, digest_config_path, load_digest_config,
                              parse_recipients)
 from ..digest.send import Transport, deliver, send_digest, smtp_error
 from ..digest.weeks import parse_week, previous_week_of
 from ..errors import ConfigError, DigestError, DigestSendError, StoreError
-from ..dates import paris_time
 from ..settings import get_paths
 
 log = logging.getLogger("pressmon.digest")
