@@ -36,6 +36,8 @@ from airflow.sdk import dag, get_current_context, task, task_group
 
 from pressmon.airflow.common import ARTICLES, WRITER_POOL, failure_notifier
 
+FEED_LABEL = "{{ task.op_kwargs['source'] }}"  # a mapped task's label: its feed's name
+
 
 @dag(
     dag_id="press_ingest",
@@ -56,36 +58,32 @@ def press_ingest():
 
     @task_group
     def per_feed(source: str):
-        @task(map_index_template="{{ feed }}")
+        # Each mapped task is labelled with its feed, the mapped input itself (passed by
+        # keyword): Airflow renders the label before the task body runs, so a task that fails
+        # or skips is labelled too. extract and classify run on all_done and skip themselves,
+        # saying why, when their feed's fetch failed or was skipped: a task that never runs
+        # (upstream_failed) would show only its map index.
+        @task(map_index_template=FEED_LABEL)
         def fetch(source: str) -> str:
             from pressmon.airflow.ingest import fetch_feed
 
-            ctx = get_current_context()
-            ctx["feed"] = source
-            return fetch_feed(source, ctx["run_id"])
+            return fetch_feed(source, get_current_context()["run_id"])
 
-        # all_done: these run (and skip themselves, saying why) when the feed's fetch failed or
-        # was skipped, so that every mapped task is labelled with its feed: a task that never
-        # runs (upstream_failed) has no label, only its map index.
-        @task(map_index_template="{{ feed }}", trigger_rule="all_done")
+        @task(map_index_template=FEED_LABEL, trigger_rule="all_done")
         def extract(source: str) -> dict:
             from pressmon.airflow.ingest import extract_feed
 
-            ctx = get_current_context()
-            ctx["feed"] = source
-            return extract_feed(source, ctx["run_id"])
+            return extract_feed(source, get_current_context()["run_id"])
 
-        @task(map_index_template="{{ feed }}", trigger_rule="all_done")
+        @task(map_index_template=FEED_LABEL, trigger_rule="all_done")
         def classify(source: str) -> dict:
             from pressmon.airflow.ingest import classify_feed
 
-            ctx = get_current_context()
-            ctx["feed"] = source
-            return classify_feed(source, ctx["run_id"])
+            return classify_feed(source, get_current_context()["run_id"])
 
-        fetched = fetch(source)
-        extracted = extract(source)
-        fetched >> extracted >> classify(source)
+        fetched = fetch(source=source)
+        extracted = extract(source=source)
+        fetched >> extracted >> classify(source=source)
 
     @task(pool=WRITER_POOL, outlets=[ARTICLES], trigger_rule="all_done", retries=3,
           retry_delay=dt.timedelta(seconds=30))
