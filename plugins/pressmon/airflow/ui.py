@@ -7,8 +7,10 @@ It only ever opens the snapshot published after each load (``store.open_reader``
 live database, so it cannot block the writer. The page is rendered on the server, every value
 escaped; it answers before the first load too, saying there is nothing yet.
 
-Routes: ``GET /`` (the page; ``?week=YYYY-Www`` picks another week) and ``GET /summary.json``
-(the same figures as JSON, for scripts and checks). Behind Airflow's authentication (its
+The page is in French for communications staff, names things by their display names
+(``pressmon.names``) and gives times in Paris time. Routes: ``GET /`` (the page;
+``?week=YYYY-Www`` picks another week), ``GET /summary.json`` (the same figures as JSON, for
+scripts and checks) and ``GET /feed_health.csv`` (every column of the feed health). Behind Airflow's authentication (its
 session cookie or a bearer token) unless ``create_app(require_auth=False)``.
 """
 
