@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test eval eval-extract eval-classify eval-dedupe eval-realdata eval-metadata bench preview airflow validate-compose clean
+.PHONY: setup demo test eval eval-extract eval-classify eval-dedupe eval-realdata eval-metadata bench preview screenshots airflow validate-compose clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -44,6 +44,9 @@ bench: setup
 
 preview: setup
 	$(BIN)/python scripts/preview_digest.py
+
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py
 
 airflow: setup
 	$(BIN)/python scripts/airflow_local.py

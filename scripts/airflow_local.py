@@ -4,7 +4,8 @@ Starts, in this order:
 - the bundled sample corpus, served on loopback addresses by ``sample/siteserver.py``, and its
   ``sources.yaml`` rendered with the served URLs into ``data/local/``;
 - a mail catcher on 127.0.0.1 (alerts and digests land as ``.eml`` files in
-  ``data/local/mail/``), wired as the ``smtp_default`` connection;
+  ``data/local/mail/``), wired as the ``smtp_default`` connection, with alerts going to
+  ``operators@localhost`` and the digest to ``communication@localhost`` (Airflow Variables);
 - ``airflow standalone`` (API server with the UI, scheduler, DAG processor, triggerer) with
   the project's ``dags/`` and ``plugins/``, its home in ``data/local/airflow/`` (SQLite), the
   ``duckdb_writer`` pool created first, and ``PRESSMON_*`` pointing to ``data/local/``;
@@ -63,7 +64,10 @@ def airflow_env(home: Path, port: int, smtp_port: int, sources: Path) -> dict:
             "conn_type": "smtp", "host": HOST, "port": smtp_port,
             "extra": {"from_email": "pressmon@localhost", "disable_ssl": True,
                       "disable_tls": True}}),
+        # Both kinds of mail go to the catcher: alerts to the operators, the weekly digest to
+        # communications staff (without recipients the digest's send task fails).
         "AIRFLOW_VAR_PRESSMON_ALERT_RECIPIENTS": "operators@localhost",
+        "AIRFLOW_VAR_PRESSMON_DIGEST_RECIPIENTS": "communication@localhost",
         "PRESSMON_DB": str(LOCAL / "press.duckdb"),
         "PRESSMON_SOURCES": str(sources),
         "PRESSMON_MISSIONS": str(CONFIG / "missions.yaml"),
@@ -191,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Press monitor:  {base}/pressmon/   (also under Browse in the UI)")
         print(f"DAGs:           press_ingest, press_weekly_digest (paused: unpause or trigger)")
         print(f"Database:       {LOCAL / 'press.duckdb'} (+ .snapshot.duckdb for readers)")
-        print(f"Mail catcher:   smtp://{HOST}:{smtp_port}, messages in {LOCAL / 'mail'}")
+        print(f"Mail catcher:   smtp://{HOST}:{smtp_port}, messages in {LOCAL / 'mail'} "
+              f"(alerts: operators@localhost, digest: communication@localhost)")
         print("Ctrl-C stops everything.")
         print("=" * 72 + "\n", flush=True)
         return proc.wait()

@@ -1,68 +1,48 @@
 """`make preview`: the sample week's digest rendered by a real browser, saved as a PNG.
 
 Writes the HTML preview of the sample week (2017-W45) from the demo database (running the demo
-first when it has not been run), screenshots it in headless Chromium and fails when the image
-is blank, so the email's layout can be checked by eye. Chromium comes from the OS packages:
-`apt-get install -y chromium` (Debian/Ubuntu). Offline: the browser is started with every
-background network feature off, and the digest loads nothing remote.
+first when it has not been run), screenshots it in headless Chromium at the given width (the
+image as tall as the email, nothing more) and fails when the image is blank or the email is
+wider than the window, so the email's layout can be checked by eye. Chromium comes from the OS
+packages: `apt-get install -y chromium` (Debian/Ubuntu). Offline: the browser is started with
+every background network feature off, and the digest loads nothing remote.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import signal
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "plugins"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 SAMPLE_WEEK = "2017-W45"
 DEMO_DB = ROOT / "data" / "demo" / "press.duckdb"
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                  "--default-background-color=ffffffff"]
 
 
-def find_browser() -> str:
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    raise SystemExit("preview: Chromium not found; install it with `apt-get install -y "
-                     "chromium` (Debian/Ubuntu, as root) and run `make preview` again")
+def screenshot(html: Path, png: Path, width: int, *, mobile: bool = False) -> tuple:
+    """The page at ``width`` CSS pixels, captured as tall as its content; the time it took,
+    the image's size and the document's own width."""
+    from browser import BrowserError, Chromium
 
-
-def screenshot(browser: str, html: Path, png: Path, width: int, height: int,
-               timeout_s: float = 90.0) -> float:
-    profile = Path(tempfile.mkdtemp(prefix="pressmon-chromium-"))
-    cmd = [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-           f"--window-size={width},{height}", f"--screenshot={png}", html.as_uri()]
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
     try:
-        out, _ = proc.communicate(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # only the browser's own process group
-        proc.communicate()
-        raise SystemExit(f"preview: Chromium did not finish within {timeout_s:.0f} s")
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    if proc.returncode != 0 or not png.exists():
-        tail = out.decode("utf-8", "replace").strip()[-1500:]
-        raise SystemExit(f"preview: Chromium exited {proc.returncode} without a screenshot:\n"
-                         f"{tail}")
-    return time.monotonic() - t0
+        with Chromium() as browser:
+            page = browser.page()
+            page.viewport(width, 800, mobile=mobile)
+            page.goto(html.as_uri())
+            size = page.size()
+            shot = page.screenshot(png, width=width)
+            page.close()
+    except BrowserError as exc:
+        raise SystemExit(f"preview: {exc}")
+    return time.monotonic() - t0, shot, size["scrollWidth"]
 
 
 def read_png(path: Path):
@@ -133,8 +113,8 @@ def main(argv=None) -> int:
                          "it is missing)")
     ap.add_argument("--week", default=SAMPLE_WEEK)
     ap.add_argument("--out", help="PNG to write (default: beside the database)")
-    ap.add_argument("--width", type=int, default=760)
-    ap.add_argument("--height", type=int, default=2600)
+    ap.add_argument("--width", type=int, default=760,
+                    help="window width in CSS pixels (375 for a phone)")
     args = ap.parse_args(argv)
 
     db = Path(args.db).resolve()
@@ -145,7 +125,6 @@ def main(argv=None) -> int:
         subprocess.run([sys.executable, str(ROOT / "scripts" / "demo.py")], cwd=ROOT,
                        check=True)
 
-    browser = find_browser()
     from pressmon.digest.command import preview
     from pressmon.settings import get_paths
 
@@ -155,7 +134,7 @@ def main(argv=None) -> int:
     png = Path(args.out).resolve() if args.out else html.with_suffix(".png")
     png.parent.mkdir(parents=True, exist_ok=True)
     png.unlink(missing_ok=True)
-    took = screenshot(browser, html, png, args.width, args.height)
+    took, (w, h), doc_width = screenshot(html, png, args.width, mobile=args.width < 500)
 
     pixels = read_png(png)
     ink, colours = blank_check(pixels)
@@ -163,9 +142,13 @@ def main(argv=None) -> int:
           f"articles)")
     print(f"html:    {html}")
     print(f"png:     {png} ({pixels.shape[1]}x{pixels.shape[0]}, {ink:.1%} non-background "
-          f"pixels, {colours} colours, Chromium {took:.1f} s)")
+          f"pixels, {colours} colours, document {doc_width} px wide, Chromium {took:.1f} s)")
     if ink < 0.005 or colours < 3:
         print("preview: the screenshot is blank", file=sys.stderr)
+        return 1
+    if doc_width > args.width:
+        print(f"preview: the email is {doc_width} px wide in a {args.width} px window",
+              file=sys.stderr)
         return 1
     return 0
 

@@ -58,6 +58,18 @@ def canonicalize_url(url: str) -> str:
         return raw
 
 
+def strip_tracking(url: str) -> str:
+    """``url`` without its tracking parameters (utm_*, fbclid...), otherwise as written: the
+    links people read and click in the digest."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [piece for piece in parts.query.split("&") if piece and not _is_tracking(
+        unquote(piece.partition("=")[0].replace("+", " ")),
+        unquote(piece.partition("=")[2].replace("+", " ")))]
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
 def choose_canonical(listed_url: str, final_url: str | None, page_canonical: str | None) -> str:
     """The article's canonical URL from what the feed listed, where redirects ended, and the
     page's own rel=canonical / og:url.

@@ -190,6 +190,14 @@ def non_negative(v) -> str | None:
     return None if v >= 0 else "must be 0 or more"
 
 
+def _display_name(v: str) -> str | None:
+    if not v.strip():
+        return "must not be empty (leave the key out instead)"
+    if re.search(r"[\x00-\x1f\x7f]", v) or len(v) > 200:
+        return "must be one line of at most 200 characters"
+    return None
+
+
 def _http_url(v: str) -> str | None:
     """A feed address pressmon can request as written: http(s), a host (a name, an IPv4 or a
     bracketed IPv6 address), a valid port, no space, line break or control character."""
@@ -263,6 +271,7 @@ class Source:
     language: str | None
     outlet: str
     position: int  # order in sources.yaml: breaks ties between feeds
+    title: str | None = None  # the name people read (digest, Press monitor); see pressmon.display_names
 
     @property
     def is_home(self) -> bool:
@@ -284,7 +293,7 @@ class SourcesConfig:
         raise KeyError(name)
 
 
-SOURCE_KEYS = {"name", "url", "region", "language", "outlet"}
+SOURCE_KEYS = {"name", "url", "region", "language", "outlet", "title"}
 FETCH_KEYS = {f for f in FetchSettings.__dataclass_fields__}
 LANG_RE = re.compile(r"^[a-z]{2}$")
 
@@ -339,7 +348,9 @@ def load_sources(path: Path) -> SourcesConfig:
         # One site, one outlet: feeds of a site share its articles unless told otherwise.
         outlet = sec.get("outlet", str, default=site_of(url), check=lambda v: None if v.strip()
                          else "must not be empty")
-        sources.append(Source(name, url, region, language, outlet.strip(), i))
+        title = sec.get("title", str, check=_display_name)
+        sources.append(Source(name, url, region, language, outlet.strip(), i,
+                              " ".join(title.split()) if title else None))
     return SourcesConfig(path, fetch, tuple(sources), window)
 
 
@@ -355,6 +366,7 @@ class Mission:
     end: dt.date
     partner_region: str | None = None
     terms: tuple[str, ...] = field(default_factory=tuple)
+    partner_fr: str | None = None  # the partner as French readers name it, for the digest
 
 
 @dataclass(frozen=True)
@@ -369,7 +381,8 @@ class MissionsConfig:
         return {m.partner_region for m in self.missions if m.partner_region}
 
 
-MISSION_KEYS = {"id", "name", "partner", "start", "end", "partner_region", "terms"}
+MISSION_KEYS = {"id", "name", "partner", "start", "end", "partner_region", "terms",
+                "partner_fr"}
 
 
 def _as_date(sec: Section, key: str) -> dt.date:
@@ -418,5 +431,7 @@ def load_missions(path: Path) -> MissionsConfig:
                                else "must be a region name as used in sources.yaml, "
                                     "such as miami"),
             terms=tuple(sec.str_list("terms")),
+            partner_fr=" ".join((sec.get("partner_fr", str, check=_display_name)
+                                 or "").split()) or None,
         ))
     return MissionsConfig(path, tuple(missions))

@@ -1,10 +1,13 @@
-"""Times as pressmon stores and compares them: timezone-aware, in UTC."""
+"""Times as pressmon stores and compares them: timezone-aware, in UTC; and as it shows them to
+people: Paris time, with the zone said."""
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 UTC = dt.timezone.utc
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def parse_time(value) -> dt.datetime | None:
@@ -30,3 +33,10 @@ def parse_time(value) -> dt.datetime | None:
 def now() -> dt.datetime:
     """The current time, aware, in UTC: what every stored timestamp is."""
     return dt.datetime.now(UTC)
+
+
+def paris_time(value: dt.datetime) -> str:
+    """``2017-11-08 11:00 CET``: a stored time as operators read it in logs and messages."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M %Z")

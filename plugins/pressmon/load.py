@@ -311,6 +311,32 @@ def _refresh_missions(con, missions: MissionsConfig) -> None:
                         [list(row) for row in wanted])
 
 
+def _refresh_display_names(con, sources: SourcesConfig, missions: MissionsConfig, feeds,
+                           at: dt.datetime) -> None:
+    """Titles from sources.yaml and the channel titles fetched in this cycle (a feed keeps its
+    last known channel title while it fails or is not modified); partners' French names.
+    Rows are rewritten only when they change, so an unchanged cycle writes nothing here."""
+    fetched = {source.name: outcome.get("channel_title") for source, outcome, _ in feeds
+               if outcome.get("outcome") == "ok" and outcome.get("channel_title")}
+    stored = {r[0]: (r[1], r[2]) for r in con.execute(
+        "SELECT source, title, channel_title FROM feed_titles").fetchall()}
+    wanted = {}
+    for s in sources.sources:
+        channel = fetched.get(s.name) or (stored.get(s.name) or (None, None))[1]
+        wanted[s.name] = (s.title, channel)
+    if wanted != stored:
+        con.execute("DELETE FROM feed_titles")
+        con.executemany("INSERT INTO feed_titles VALUES (?, ?, ?, ?)",
+                        [[name, title, channel, at] for name, (title, channel) in
+                         wanted.items()])
+    names = [(m.id, m.partner_fr) for m in missions.missions if m.partner_fr]
+    if names != con.execute("SELECT mission_id, partner_fr FROM mission_names "
+                            "ORDER BY rowid").fetchall():
+        con.execute("DELETE FROM mission_names")
+        if names:
+            con.executemany("INSERT INTO mission_names VALUES (?, ?)", [list(n) for n in names])
+
+
 def _update_feed_states(con, feeds, started: dt.datetime) -> None:
     """Conditional-GET validators and failure backoff, per feed.
 
@@ -431,6 +457,7 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
     seen = now()
     _refresh_sources(con, sources, seen)
     _refresh_missions(con, missions)
+    _refresh_display_names(con, sources, missions, feeds, seen)
     region_of = {s.name: s.region for s in sources.sources}
 
     keys = _scan(_record_files(feeds))

@@ -91,19 +91,24 @@ def check_connection(con, cycle_id: str) -> QualityReport:
     return report
 
 
-def newly_failed_feeds(paths: Paths, cycle_id: str) -> list[dict]:
-    """Feeds that failed in this cycle after succeeding in their previous attempted cycle."""
+def feed_failures(paths: Paths, cycle_id: str) -> dict[str, list[dict]]:
+    """The feeds that failed in this cycle, as two lists of ``{"source", "error"}``:
+    ``broken``, those that worked in their previous attempted cycle (they stopped working:
+    worth failing the run), and ``never_worked``, those that have never once been read (a new
+    feed with a wrong address: reported, not a run failure). A feed that was already failing
+    is in neither: it backs off and shows in feed health."""
     con = store.open_reader(paths.db)
     try:
         rows = con.execute(
             """
             WITH ranked AS (
-                SELECT source, cycle_id, outcome, error, started_at,
-                       row_number() OVER (PARTITION BY source ORDER BY started_at DESC) AS rn
+                SELECT source, cycle_id, outcome, error, started_at
                 FROM fetch_log WHERE outcome <> 'skipped'
             ),
             this AS (SELECT * FROM fetch_log WHERE cycle_id = ? AND outcome = 'error')
-            SELECT t.source, t.error, p.outcome
+            SELECT t.source, t.error, p.outcome,
+                   EXISTS (SELECT 1 FROM fetch_log w WHERE w.source = t.source
+                           AND w.outcome IN ('ok', 'not_modified')) AS ever_worked
             FROM this t
             LEFT JOIN ranked p ON p.source = t.source AND p.cycle_id <> t.cycle_id
                  AND p.started_at < t.started_at
@@ -111,5 +116,15 @@ def newly_failed_feeds(paths: Paths, cycle_id: str) -> list[dict]:
             """, [cycle_id]).fetchall()
     finally:
         con.close()
-    return [{"source": s, "error": e} for s, e, prev in sorted(rows)
-            if prev is None or prev in ("ok", "not_modified")]
+    out: dict[str, list[dict]] = {"broken": [], "never_worked": []}
+    for source, error, prev, ever_worked in sorted(rows):
+        if not ever_worked:
+            out["never_worked"].append({"source": source, "error": error})
+        elif prev in ("ok", "not_modified"):
+            out["broken"].append({"source": source, "error": error})
+    return out
+
+
+def newly_failed_feeds(paths: Paths, cycle_id: str) -> list[dict]:
+    """Feeds that failed in this cycle after succeeding in their previous attempted cycle."""
+    return feed_failures(paths, cycle_id)["broken"]

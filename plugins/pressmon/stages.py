@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Source, SourcesConfig
-from .dates import now, parse_time
+from .dates import now, paris_time, parse_time
 from .settings import Paths
 from .snapshot import SnapshotReader
 from .staging import (ARTICLES_FILE, CLASSIFIED_FILE, FEED_FILE, PAGES_FILE, cycle_dir,
@@ -86,8 +86,8 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
         if next_at and next_at > started:
             fails = feed_state.get("consecutive_failures") or 0
             outcome.update(outcome="skipped", error=(
-                f"backing off after {fails} consecutive failure(s); next attempt at "
-                f"{next_at.strftime('%Y-%m-%d %H:%M UTC')}"))
+                f"backing off after {fails} consecutive failure{'s' if fails != 1 else ''}; "
+                f"next attempt at {paris_time(next_at)}"))
             return outcome
         with Fetcher(sources.fetch, state_dir=paths.state_dir) as fetcher:
             try:
@@ -108,6 +108,7 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
                 outcome.update(outcome="error", error=str(exc), state=None)
                 return outcome
             outcome["items"] = len(parsed.entries)
+            outcome["channel_title"] = parsed.title  # the feed's own name, for display
             outcome["warning"] = parsed.warning
             if not parsed.entries and parsed.warning:
                 # Nothing usable came out of a broken document: that is a failure of the

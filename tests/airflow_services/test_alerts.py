@@ -47,13 +47,38 @@ def test_alert_names_dag_task_feed_try_and_log(smtp_conn):
     [msg] = smtp_conn.wait_for(1, timeout=10)
     assert sorted(smtp_conn.envelopes[0][1]) == ["desk@example.org", "ops@example.org"]
     assert msg["From"] == "pressmon@example.org"
-    assert msg["Subject"] == "[pressmon] press_ingest: per_feed.fetch [gomet] failed (try 2)"
+    assert msg["Subject"] == ("[pressmon] press_ingest: per_feed.fetch [gomet] failed "
+                              "(try 2 of 2)")
     html = msg.get_body(("html",)).get_content()
     assert "press_ingest" in html and "per_feed.fetch" in html and "gomet" in html
     assert "2 of 2" in html
     assert "/tasks/per_feed.fetch/mapped/3?try_number=2" in html
-    # The error text is escaped, not interpreted as markup.
+    # The error text is escaped, not interpreted as markup, and wraps.
     assert "&lt;connection refused&gt;" in html and "<connection refused>" not in html
+    assert "white-space:pre-wrap;overflow-wrap:anywhere" in html
+    # "Press monitor" links to the plugin's page in the same Airflow
+    assert '<a href="http://127.0.0.1:8080/plugin/press-monitor">Press monitor</a>' in html
+    # and the same facts in a plain-text part, first
+    assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
+    text = msg.get_body(("plain",)).get_content()
+    assert "Feed:  gomet" in text and "Try:   2 of 2" in text
+    assert "failed: <connection refused>" in text
+    assert "Log: http://127.0.0.1:8080/dags/press_ingest/runs/" in text
+    assert "Press monitor: http://127.0.0.1:8080/plugin/press-monitor" in text
+
+
+def test_no_try_count_for_a_task_without_retries(smtp_conn):
+    """A task that is never retried has one try: the alert does not say "try 1 of 1"."""
+    from pressmon.airflow.alerts import failure_notifier
+
+    ctx = failure_context("ops@example.org", RuntimeError("feed gomet failed: HTTP 404"))
+    ctx["ti"].try_number, ctx["ti"].max_tries = 1, 0
+    failure_notifier()(ctx)
+    [msg] = smtp_conn.wait_for(1, timeout=10)
+    assert msg["Subject"] == "[pressmon] press_ingest: per_feed.fetch [gomet] failed"
+    for part in ("html", "plain"):
+        body = msg.get_body((part,)).get_content()
+        assert "Try" not in body and "of 1" not in body
 
 
 def test_templates_survive_for_the_next_failure(smtp_conn):

@@ -2,7 +2,8 @@
 SMTP handler the loopback servers use.
 
 A case lists ``missions``, ``sources``, ``articles`` and ``fetch_log`` rows; missing columns get
-plain defaults, so a case only says what it is about.
+plain defaults, so a case only says what it is about. A source's ``title`` and ``channel_title``
+and a mission's ``partner_fr`` go to the display-name tables.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def build_db(path: Path, case: str | dict) -> Path:
             con.execute("INSERT INTO missions VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [m["mission_id"], m.get("name"), m.get("partner"), m["start_date"],
                          m["end_date"], m.get("partner_region"), m.get("terms") or []])
+            if m.get("partner_fr"):
+                con.execute("INSERT INTO mission_names VALUES (?, ?)",
+                            [m["mission_id"], m["partner_fr"]])
         regions = {}
         for i, s in enumerate(data.get("sources") or []):
             regions[s["name"]] = (s["region"], s.get("outlet", s["name"]))
@@ -45,6 +49,9 @@ def build_db(path: Path, case: str | dict) -> Path:
                         [s["name"], s.get("url", f"https://{s['name']}.example/feed"),
                          s["region"], s.get("language"), s.get("outlet", s["name"]), i,
                          s["region"] in ("marseille", "national"), now])
+            if s.get("title") or s.get("channel_title"):
+                con.execute("INSERT INTO feed_titles VALUES (?, ?, ?, ?)",
+                            [s["name"], s.get("title"), s.get("channel_title"), now])
         for a in data.get("articles") or []:
             region, outlet = regions[a["source"]]
             published = _ts(a.get("published_at"))

@@ -20,7 +20,7 @@ def digest(week45_db):
 def test_headline_figures_against_previous_week(digest):
     """Stories, articles and outlets of the week's relevant coverage, with last week's."""
     figs = {f.label: (f.current, f.previous, f.delta) for f in digest.figures}
-    assert figs == {"histoires": (3, 1, "+2"), "articles": (5, 1, "+4"),
+    assert figs == {"sujets": (3, 1, "+2"), "articles": (5, 1, "+4"),
                     "médias": (5, 1, "+4")}
     groups = {f.label: f.current for f in digest.groups}
     assert groups == {"presse locale et nationale": 2, "presse de la ville partenaire": 2,
@@ -34,16 +34,18 @@ def test_mission_section_then_other_coverage_ranked_by_outlets(digest):
     """One section per mission, then the rest; the most carried story first, shown once."""
     assert [s.key for s in digest.sections] == ["miami-2017", "other"]
     miami = digest.sections[0]
-    assert miami.subtitle == "Miami-Dade County, 5–10 nov. 2017"
+    assert miami.subtitle == "partenaire : comté de Miami-Dade · mission du 5 au 10 nov. 2017"
     assert [s.story_id for s in miami.stories] == ["s1", "s2"]
     top = miami.stories[0]
-    assert (top.outlet, top.outlets, top.articles) == ("gomet", 3, 3)
+    assert (top.outlet, top.outlets, top.articles) == ("gomet", 3, 3)  # no title: the id
     assert top.title == "La Métropole signe un accord de jumelage avec Miami-Dade"
     assert (top.date, top.language_label, top.topics) == ("6 nov. 2017", "français",
                                                           ["diplomatie", "port"])
+    # display names: a configured title, the outlet's part of a channel title; utm_ dropped
     assert [(c.outlet, c.url) for c in top.copies] == [
-        ("laprovence", "https://laprovence.example/jumelage"),
-        ("miamiherald", "http://miamiherald.example/sister")]
+        ("La Provence", "https://laprovence.example/jumelage"),
+        ("Miami Herald", "http://miamiherald.example/sister?id=7")]
+    assert miami.stories[1].outlet == "el Nuevo Herald"
     assert top.groups == ["home", "partner"]
     assert [s.story_id for s in digest.sections[1].stories] == ["s3"]
 

@@ -37,7 +37,7 @@ def test_preview_html_and_eml(week45_db, tmp_path):
 def test_no_output_option_prints_the_text(week45_db):
     p = pressmon("--db", str(week45_db), "--week", "2017-W45")
     assert p.returncode == 0, p.stderr
-    assert p.stdout.startswith("Revue de presse internationale — semaine 45, 6–12 nov. 2017")
+    assert p.stdout.startswith("Revue de presse internationale — semaine 45, du 6 au 12 nov. 2017")
 
 
 def test_bad_week_is_a_usage_error(week45_db):

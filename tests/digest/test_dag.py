@@ -96,7 +96,7 @@ def test_airflow_run_sends_once_through_smtp_default(week45_db, smtp, tmp_path):
     assert len(smtp.messages) == 1
     assert sorted(smtp.messages[0].rcpt_tos) == ["a@metropole.example", "b@metropole.example"]
     msg = message_from_bytes(smtp.messages[0].content, policy=policy.default)
-    assert msg["Subject"] == "Revue de presse internationale — semaine 45, 6–12 nov. 2017"
+    assert msg["Subject"] == "Revue de presse internationale — semaine 45, du 6 au 12 nov. 2017"
     assert [p.get_content_type() for p in msg.iter_parts()] == ["text/plain", "text/html"]
     con = duckdb.connect(str(week45_db), read_only=True)
     try:
@@ -105,3 +105,42 @@ def test_airflow_run_sends_once_through_smtp_default(week45_db, smtp, tmp_path):
         con.close()
     assert rows == [("2017-W45", ["a@metropole.example", "b@metropole.example"])]
     assert (week45_db.parent / "exports" / "digest-2017-W45.html").exists()
+
+
+@pytest.mark.airflow
+def test_make_airflow_environment_mails_the_digest(week45_db, smtp, tmp_path):
+    """`make airflow` names digest recipients (the mail catcher's communication@localhost):
+    its digest run is delivered. Without any recipients the send task fails saying what to
+    set in Airflow, not a command-line flag."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from airflow_local import airflow_env
+
+    home = tmp_path / "airflow_home"
+    home.mkdir()
+    cfg = tmp_path / "config"  # digest.yaml without recipients
+    cfg.mkdir()
+    (cfg / "digest.yaml").write_text("recipients: []\n", encoding="utf-8")
+    env = airflow_env(home, 8793, smtp.port, ROOT / "config" / "sources.yaml")
+    env.update({"AIRFLOW__CORE__DAGS_FOLDER": str(DAG_FILE), "PRESSMON_DB": str(week45_db),
+                "PRESSMON_CONFIG_DIR": str(cfg)})
+
+    def airflow(*args, env=env):
+        return subprocess.run([str(BIN / "airflow"), *args], env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=300)
+
+    p = airflow("db", "migrate")
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    bare = {k: v for k, v in env.items() if k != "AIRFLOW_VAR_PRESSMON_DIGEST_RECIPIENTS"}
+    p = airflow("dags", "test", "press_weekly_digest", "-c", '{"week": "2017-W45"}', env=bare)
+    out = p.stdout + p.stderr
+    assert "no recipients. Set the Airflow Variable pressmon_digest_recipients" in out, \
+        out[-4000:]
+    assert "--to" not in out
+    # no digest; the operators' failure alert only
+    assert [m.rcpt_tos for m in smtp.messages] == [["operators@localhost"]]
+    alert = message_from_bytes(smtp.messages[0].content, policy=policy.default)
+    assert alert["Subject"].startswith("[pressmon] press_weekly_digest: send failed")
+
+    p = airflow("dags", "test", "press_weekly_digest", "-c", '{"week": "2017-W45"}')
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    assert [m.rcpt_tos for m in smtp.messages[1:]] == [["communication@localhost"]]

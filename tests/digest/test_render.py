@@ -27,7 +27,7 @@ def rendered(week45_db):
 
 
 def test_subject_names_the_week_in_french(rendered):
-    assert rendered[0] == "Revue de presse internationale — semaine 45, 6–12 nov. 2017"
+    assert rendered[0] == "Revue de presse internationale — semaine 45, du 6 au 12 nov. 2017"
 
 
 def test_hostile_title_is_text_in_html(rendered):
@@ -53,22 +53,23 @@ def test_text_part_has_the_same_stories(rendered):
                   "PortMiami y Marsella hablan de cruceros",
                   "<script>alert(1)</script> Marseille courts investors"):
         assert title in text
-    assert "Aussi dans : laprovence <https://laprovence.example/jumelage>" in text
+    assert "Aussi dans : La Provence <https://laprovence.example/jumelage>, Miami Herald " \
+        "<http://miamiherald.example/sister?id=7>" in text
     assert "DÉLÉGATION MÉTROPOLITAINE À MIAMI" in text
     assert "Autres retombées internationales" in html
-    assert "wire : 2 échec(s)" in text and "wire : 2 échec(s)" in html
+    assert "wire : 2 échecs" in text and "wire : 2 échecs" in html
 
 
 def test_chart_is_inline_table_bars(rendered):
     """Bars are table cells with a width and a colour: they show without loading anything."""
     html = rendered[1]
-    assert re.search(r'<td width="\d+" height="14" bgcolor="#1f5fa8"', html)
+    assert re.search(r'<td width="\d+%" height="14" bgcolor="#1f5fa8"', html)
     assert "lun. 6" in html and "dim. 12" in html
 
 
 def test_empty_week_says_so(week45_db):
     subject, html, text = render(_digest(week45_db, "2017-W47"))
-    assert subject.endswith("semaine 47, 20–26 nov. 2017 : aucune retombée")
+    assert subject.endswith("semaine 47, du 20 au 26 nov. 2017 : aucune retombée")
     assert "Aucune retombée cette semaine" in html
     assert "Aucune retombée" in text
 
@@ -79,7 +80,7 @@ def test_message_is_multipart_alternative_with_text_then_html(week45_db):
     parsed = message_from_bytes(msg.as_bytes(), policy=policy.default)
     assert parsed.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
-    assert parsed["Subject"] == "Revue de presse internationale — semaine 45, 6–12 nov. 2017"
+    assert parsed["Subject"] == "Revue de presse internationale — semaine 45, du 6 au 12 nov. 2017"
     assert parsed["To"] == "a@metropole.example, b@metropole.example"
     assert parsed["Message-ID"].endswith("@metropole.example>")
     assert parsed["X-Pressmon-Week"] == "2017-W45"

@@ -46,9 +46,20 @@ def test_bad_weeks_are_refused_with_the_reason(text, words):
 def test_53_week_year_and_year_crossing_span():
     """2020 has a W53 that spans two years; the subject span says both."""
     w = parse_week("2020-W53")
-    assert week_span(w) == "28 déc. 2020–3 janv. 2021"
-    assert week_span(parse_week("2017-W45")) == "6–12 nov. 2017"
-    assert week_span(parse_week("2017-W44")) == "30 oct.–5 nov. 2017"
+    assert week_span(w) == "du 28 déc. 2020 au 3 janv. 2021"
+    assert week_span(parse_week("2017-W45")) == "du 6 au 12 nov. 2017"
+    assert week_span(parse_week("2017-W44")) == "du 30 oct. au 5 nov. 2017"
+
+
+def test_french_date_spans():
+    """"du 23 au 29 nov. 2026", the first of a month written "1er", one day "le ..."."""
+    from pressmon.digest.weeks import date_span
+
+    assert week_span(parse_week("2026-W48")) == "du 23 au 29 nov. 2026"
+    assert week_span(parse_week("2021-W13")) == "du 29 mars au 4 avr. 2021"
+    assert date_span(dt.date(2026, 6, 1), dt.date(2026, 6, 7)) == "du 1er au 7 juin 2026"
+    assert date_span(dt.date(2017, 11, 5), dt.date(2017, 11, 5)) == "le 5 nov. 2017"
+    assert date_span(dt.date(2017, 10, 30), dt.date(2017, 11, 1)) == "du 30 oct. au 1er nov. 2017"
 
 
 def test_a_monday_run_reports_the_previous_week():

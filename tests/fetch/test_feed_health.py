@@ -51,3 +51,33 @@ def test_feed_health(tmp_path):
     assert backed[1:4] == ("backing_off", 5, 0.0)
     assert backed[6] == "timed out after 20 s" and backed[7]
     assert fresh[1] == "never_fetched" and fresh[3] is None
+
+
+def test_feed_failures_tell_broken_from_never_worked(tmp_path):
+    """In one cycle: a feed that worked last cycle and fails now is broken (it fails the run);
+    a new feed that fails at its first attempt, or one that never once worked, has "never
+    worked" (reported only); a feed that was already failing is neither."""
+    from pressmon.quality import feed_failures
+    from pressmon.settings import get_paths
+
+    db = tmp_path / "press.duckdb"
+    con = store.open_writer(db)
+    t0 = datetime(2026, 11, 23, 8, tzinfo=timezone.utc)
+    rows = [
+        ("c1", "steady", t0, "ok", None), ("c2", "steady", t0 + timedelta(hours=1), "ok", None),
+        ("c1", "broke", t0, "not_modified", None),
+        ("c2", "broke", t0 + timedelta(hours=1), "error", "HTTP 500"),
+        ("c2", "newbad", t0 + timedelta(hours=1), "error", "not a feed"),
+        ("c1", "neverok", t0, "error", "timed out"),
+        ("c2", "neverok", t0 + timedelta(hours=1), "error", "timed out"),
+        ("c0", "stillbad", t0 - timedelta(hours=1), "ok", None),
+        ("c1", "stillbad", t0, "error", "HTTP 404"),
+        ("c2", "stillbad", t0 + timedelta(hours=1), "error", "HTTP 404"),
+    ]
+    con.executemany("INSERT INTO fetch_log (cycle_id, source, url, started_at, outcome, error) "
+                    "VALUES (?, ?, 'u', ?, ?, ?)", rows)
+    con.close()
+    found = feed_failures(get_paths(db=str(db)), "c2")
+    assert [f["source"] for f in found["broken"]] == ["broke"]
+    assert [f["source"] for f in found["never_worked"]] == ["neverok", "newbad"]
+    assert found["broken"][0]["error"] == "HTTP 500"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pressmon.config import ConfigError, load_missions, load_sources
@@ -185,3 +187,28 @@ def test_good_feed_urls_pass(tmp_path, url):
     text = yaml.safe_dump({"sources": [{"name": "a", "url": url, "region": "miami"}]},
                           allow_unicode=True)
     assert load_sources(write(tmp_path, text)).sources[0].url == url
+
+def test_optional_display_names(tmp_path):
+    """`title` on a feed and `partner_fr` on a mission are optional, trimmed, and validated
+    like the other keys."""
+    cfg = load_sources(write(tmp_path, "sources:\n  - {name: lp, url: 'https://x/', region: "
+                                       "marseille, title: '  La  Provence '}\n"
+                                       "  - {name: b, url: 'https://y/', region: miami}\n"))
+    assert [s.title for s in cfg.sources] == ["La Provence", None]
+    m = load_missions(write(tmp_path, "missions:\n  - {id: m, start: 2017-11-05, end: "
+                                      "2017-11-10, partner: Miami-Dade County, partner_fr: "
+                                      "comté de Miami-Dade}\n", "m.yaml"))
+    assert m.missions[0].partner_fr == "comté de Miami-Dade"
+    for body, needle in [
+        ("sources:\n  - {name: a, url: 'http://x/', region: miami, title: ''}\n",
+         "sources entry 1 (a), field 'title': must not be empty"),
+        ("sources:\n  - {name: a, url: 'http://x/', region: miami, title: [x]}\n",
+         "field 'title': must be a string"),
+        ("sources:\n  - {name: a, url: 'http://x/', region: miami, title: \"a\\nb\"}\n",
+         "field 'title': must be one line"),
+    ]:
+        with pytest.raises(ConfigError, match=re.escape(needle)):
+            load_sources(write(tmp_path, body))
+    with pytest.raises(ConfigError, match=r"missions entry 1 \(m\), field 'partner_fr'"):
+        load_missions(write(tmp_path, "missions:\n  - {id: m, start: 2017-11-05, end: "
+                                      "2017-11-10, partner_fr: 3}\n", "m.yaml"))

@@ -7,8 +7,10 @@ It only ever opens the snapshot published after each load (``store.open_reader``
 live database, so it cannot block the writer. The page is rendered on the server, every value
 escaped; it answers before the first load too, saying there is nothing yet.
 
-Routes: ``GET /`` (the page; ``?week=YYYY-Www`` picks another week) and ``GET /summary.json``
-(the same figures as JSON, for scripts and checks). Behind Airflow's authentication (its
+The page is in French for communications staff, names things by their display names
+(``pressmon.display_names``) and gives times in Paris time. Routes: ``GET /`` (the page;
+``?week=YYYY-Www`` picks another week), ``GET /summary.json`` (the same figures as JSON, for
+scripts and checks) and ``GET /feed_health.csv`` (every column of the feed health). Behind Airflow's authentication (its
 session cookie or a bearer token) unless ``create_app(require_auth=False)``.
 """
 
@@ -20,7 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..digest.weeks import parse_week, week_of as iso_week
+from starlette.requests import Request  # a route's annotation, resolved in this module
+
+from ..digest.weeks import parse_week, week_of as iso_week, week_span
+from ..display_names import Names
 from ..settings import Paths, get_paths
 
 # Weeks are the communications team's weeks (the digest's), in Marseille time.
@@ -28,6 +33,7 @@ WEEK_TZ = ZoneInfo("Europe/Paris")
 RECENT_CYCLES = 12
 TOP_STORIES = 10
 INGEST_DAG = "press_ingest"
+URL_PREFIX = "/pressmon"  # where plugins/pressmon_ui.py mounts the app
 
 CYCLE_COLUMNS = ("cycle_id", "runner", "started_at", "loaded_at", "feeds_ok",
                  "feeds_not_modified", "feeds_error", "feeds_skipped", "new_articles",
@@ -62,6 +68,7 @@ SELECT coalesce(w.story_id, w.article_id) AS story,
        coalesce(any_value(s.original_url), arg_min(w.url, w.seen)) AS url,
        count(*) AS articles,
        count(DISTINCT w.outlet) AS outlets,
+       list(DISTINCT w.outlet ORDER BY w.outlet) AS outlet_ids,
        list(DISTINCT w.region ORDER BY w.region) AS regions,
        list(DISTINCT w.language ORDER BY w.language) FILTER (WHERE w.language IS NOT NULL)
            AS languages,
@@ -88,6 +95,7 @@ class Monitor:
     week: str = ""
     stories: list[dict] = field(default_factory=list)
     latest_story_week: str | None = None
+    names: Names = field(default_factory=Names)
 
     def as_dict(self) -> dict:
         return {
@@ -100,6 +108,8 @@ class Monitor:
             "week": self.week,
             "stories": [{k: _iso(v) for k, v in s.items()} for s in self.stories],
             "latest_story_week": self.latest_story_week,
+            "names": {"feeds": self.names.feeds, "outlets": self.names.outlets,
+                      "missions": self.names.missions},
         }
 
 
@@ -122,26 +132,30 @@ def gather(paths: Paths, week: str | None = None, *, today: dt.date | None = Non
     today = today or dt.datetime.now(WEEK_TZ).date()
     mon = Monitor(snapshot=snap, week=week or iso_week(today))
     if not snap.exists():
-        mon.notice = (f"No data yet: the snapshot {snap} does not exist. It is published by "
-                      f"the load task of {INGEST_DAG} after its first successful run.")
+        mon.notice = (f"Pas encore de données : l’instantané {snap} n’existe pas. La tâche "
+                      f"load de {INGEST_DAG} le publie après sa première exécution réussie.")
         return mon
     mon.snapshot_time = dt.datetime.fromtimestamp(snap.stat().st_mtime, WEEK_TZ)
     start, end = week_bounds(mon.week)
     try:
         con = store.open_reader(paths.db)
     except store.StoreError as exc:
-        mon.notice = f"The snapshot cannot be opened: {exc}"
+        mon.notice = f"L’instantané ne peut pas être ouvert : {exc}"
         return mon
     try:
         _read(con, mon, start, end)
     except Exception as exc:  # a snapshot from another schema version: say so, keep the page
-        mon.notice = f"The snapshot {snap} could not be read: {str(exc).splitlines()[0]}"
+        mon.notice = (f"L’instantané {snap} n’a pas pu être lu : "
+                      f"{str(exc).splitlines()[0]}")
     finally:
         con.close()
     return mon
 
 
 def _read(con, mon: Monitor, start: dt.datetime, end: dt.datetime) -> None:
+    from ..display_names import read_names
+
+    mon.names = read_names(con)
     has_view = con.execute(
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_schema = 'main' AND table_name = 'v_feed_health'").fetchone()[0]
@@ -172,32 +186,79 @@ def _read(con, mon: Monitor, start: dt.datetime, end: dt.datetime) -> None:
 
 
 # ---- HTML -------------------------------------------------------------------------------
+# The page is read by communications staff as much as by operators: French, names rather than
+# ids, Paris time with the zone said. It must fit the Airflow UI's frame (about 1,400 px wide):
+# the feed-health table shows what is needed at a glance, the rest on demand and in a CSV.
 
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 1.2rem; color: #1a202c; }
+body { font-family: system-ui, sans-serif; margin: 1.2rem; color: #1a202c; max-width: 1320px; }
 h1 { font-size: 1.4rem; margin: 0 0 .2rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 .5rem; }
 .meta, .note { color: #4a5568; font-size: .9rem; }
 .notice { background: #fefcbf; border: 1px solid #ecc94b; padding: .6rem .8rem; }
-table { border-collapse: collapse; font-size: .88rem; }
+table { border-collapse: collapse; font-size: .88rem; width: 100%; }
 th, td { border-bottom: 1px solid #e2e8f0; padding: .3rem .6rem; text-align: left;
          vertical-align: top; }
-th { background: #f7fafc; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-tr.bad td { background: #fff5f5; } tr.warn td { background: #fffff0; }
-.figures { display: flex; gap: 1.2rem; flex-wrap: wrap; }
-.figure { border: 1px solid #e2e8f0; border-radius: 6px; padding: .5rem .9rem; }
+th { background: #f7fafc; font-weight: 600; } td.num, th.num { text-align: right;
+     font-variant-numeric: tabular-nums; } td.num { white-space: nowrap; }
+td.when { white-space: nowrap; }
+tr.bad td { background: #fff5f5; }
+.figures { display: flex; gap: 1rem; flex-wrap: wrap; }
+.figure { border: 1px solid #e2e8f0; border-radius: 6px; padding: .5rem .9rem; min-width: 8rem; }
 .figure b { display: block; font-size: 1.5rem; }
+.figure.bad { border-color: #feb2b2; background: #fff5f5; }
+.figure.good { border-color: #9ae6b4; background: #f0fff4; }
+.id, .sub { color: #718096; font-size: .8rem; overflow-wrap: anywhere; }
+.status-note { display: block; color: #718096; font-size: .8rem; margin-top: .15rem; }
+.badge { display: inline-block; padding: .05rem .5rem; border-radius: 9px; font-size: .8rem;
+         font-weight: 600; white-space: nowrap; }
+.badge.ok { background: #c6f6d5; color: #22543d; } .badge.bad { background: #fed7d7;
+         color: #822727; } .badge.new { background: #e2e8f0; color: #2d3748; }
+table.health { table-layout: fixed; }
+.oneline { display: block; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+details > summary { cursor: pointer; list-style-position: outside; }
+details[open] > summary .oneline { white-space: normal; }
+details dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem;
+             margin: .4rem 0 .2rem; font-size: .82rem; }
+details dt { color: #4a5568; } details dd { margin: 0; overflow-wrap: anywhere; }
+a { color: #2b6cb0; }
 """
 
-BAD_WORDS = ("error", "fail", "dead", "down", "broken")
-WARN_WORDS = ("skipped", "backing", "backoff", "stale", "warn", "degraded")
-
+# Embedded in Airflow, the page is in an iframe sandboxed with "allow-scripts allow-same-origin
+# allow-forms allow-downloads" (Airflow 3.3): neither target="_top" nor target="_blank" may
+# leave it. The frame is same-origin, so a click on a link marked data-open is replayed on a
+# link created in the top document, which is not sandboxed: "top" opens an Airflow page in the
+# whole window, "tab" an article in a new tab. Opened on its own, the page's links work as
+# written.
+LINK_SCRIPT = """
+(function () {
+  if (window.top === window.self) return;
+  var doc;
+  try { doc = window.top.document; } catch (err) { return; }
+  document.addEventListener('click', function (ev) {
+    var a = ev.target.closest ? ev.target.closest('a[data-open]') : null;
+    if (!a || ev.defaultPrevented || ev.button !== 0 || ev.ctrlKey || ev.metaKey ||
+        ev.shiftKey || ev.altKey) return;
+    ev.preventDefault();
+    var out = doc.createElement('a');
+    out.href = a.href;
+    if (a.getAttribute('data-open') === 'tab') {
+      out.target = '_blank';
+      out.rel = 'noopener noreferrer';
+    }
+    out.style.display = 'none';
+    doc.body.appendChild(out);
+    out.click();
+    out.remove();
+  });
+})();
+"""
 
 def e(value) -> str:
-    """Escaped text of any value (None as an empty cell)."""
+    """Escaped text of any value (None as an empty cell; times in Paris)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        value = value.astimezone(WEEK_TZ).strftime("%Y-%m-%d %H:%M")
+        value = when(value)
     elif isinstance(value, float):
         value = f"{value:.2f}"
     elif isinstance(value, (list, tuple)):
@@ -205,103 +266,232 @@ def e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def link(url, text) -> str:
-    """A link only for http(s) addresses; anything else is shown as text."""
+def when(value: dt.datetime | None, *, year: bool = True) -> str:
+    """``8 nov. 2017 10:02``, Paris time (the page says the zone once, in its header)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    from ..digest.weeks import short_date
+
+    local = value.astimezone(WEEK_TZ)
+    return f"{short_date(local.date(), year=year)} {local:%H:%M}"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if abs(n) < 2 else many}"
+
+
+def link(url, text, *, open_in: str = "tab") -> str:
+    """A link only for http(s) addresses (an article: a new tab); anything else is text."""
     if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
-        return f'<a href="{e(url)}" target="_blank" rel="noopener noreferrer">{e(text)}</a>'
+        return (f'<a href="{e(url)}" target="_blank" rel="noopener noreferrer" '
+                f'data-open="{open_in}">{e(text)}</a>')
     return e(text)
 
 
-def _health_class(columns: list[str], row: tuple) -> str:
-    values = dict(zip(columns, row))
-    status = str(values.get("status") or values.get("last_outcome") or "").lower()
-    if any(w in status for w in BAD_WORDS):
-        return "bad"
-    if any(w in status for w in WARN_WORDS):
-        return "warn"
-    failures = values.get("consecutive_failures")
-    if isinstance(failures, int) and failures > 0:
-        return "bad"
-    return ""
+@dataclass
+class FeedRow:
+    """One feed as the health table shows it."""
+
+    source: str
+    name: str
+    level: str          # ok | bad | new: the colour
+    status: str         # in words
+    pause: str          # until when a failing feed is left alone, in words
+    last_success: dt.datetime | None
+    last_error_at: dt.datetime | None
+    last_error: str
+    details: list[tuple[str, str]]
 
 
-def render(mon: Monitor, *, airflow_root: str = "/") -> str:
-    """The page. ``airflow_root`` is where Airflow's UI lives, for links to runs."""
-    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-           "<title>Press monitor</title><style>", STYLE, "</style></head><body>",
-           "<h1>Press monitor</h1>"]
-    when = e(mon.snapshot_time) if mon.snapshot_time else "never"
-    out.append(f"<p class='meta'>Snapshot <code>{e(mon.snapshot)}</code>, "
-               f"published {when}. Times are Marseille time.</p>")
+def feed_rows(mon: Monitor) -> list[FeedRow]:
+    """The health table's rows from ``v_feed_health`` (or its fallback) and the names."""
+    rows = []
+    for raw in mon.feed_health:
+        v = dict(zip(mon.feed_health_columns, raw))
+        source = v.get("source") or ""
+        status = v.get("status")
+        if status is None:  # the fallback query: from the last outcome
+            status = {"error": "failing", "skipped": "backing_off", None: "never_fetched"}.get(
+                v.get("last_outcome"), "ok")
+        fails = v.get("consecutive_failures") or 0
+        next_at = v.get("next_attempt_at")
+        if status == "ok":
+            level, words = "ok", "OK"
+        elif status == "never_fetched":
+            level, words = "new", "pas encore relevé"
+        elif not v.get("last_success_at"):
+            level, words = "bad", "n’a jamais fonctionné"
+        else:
+            level, words = "bad", "en échec"
+        pause = (f"en pause jusqu’au {when(next_at, year=False)}"
+                 if status == "backing_off" and next_at else "")
+        details = [
+            ("flux", source),
+            ("adresse", v.get("url") or ""),
+            ("média", mon.names.outlet(v.get("outlet")) if v.get("outlet") else ""),
+            ("région", v.get("region") or ""),
+            ("échecs consécutifs", str(fails)),
+            ("prochain essai", when(next_at) if next_at and fails else ""),
+            ("dernier relevé", when(v.get("last_fetch_at")) if v.get("last_fetch_at") else ""),
+            ("dernier statut HTTP", str(v.get("last_http_status") or "")),
+            ("réussite sur 7 jours", f"{v['success_rate_7d']:.0%}"
+             if isinstance(v.get("success_rate_7d"), (int, float)) else ""),
+            ("nouveaux articles par jour (7 j)", f"{v['new_articles_per_day_7d']:.1f}"
+             if isinstance(v.get("new_articles_per_day_7d"), (int, float)) else ""),
+        ]
+        rows.append(FeedRow(source, mon.names.feed(source), level, words, pause,
+                            v.get("last_success_at"), v.get("last_error_at"),
+                            v.get("last_error") or "", [d for d in details if d[1]]))
+    return rows
+
+
+def render(mon: Monitor, *, airflow_root: str = "../", page_root: str = "") -> str:
+    """The page. ``airflow_root`` is where Airflow's UI lives (by default relative to the page,
+    served at ``<airflow>/pressmon/``), for links to runs; ``page_root`` is the page's own
+    path, for its CSV."""
+    tz = (mon.snapshot_time or dt.datetime.now(WEEK_TZ)).strftime("%Z")
+    out = ["<!doctype html><html lang='fr'><head><meta charset='utf-8'>",
+           "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+           "<title>Press monitor : veille presse</title><style>", STYLE, "</style></head><body>",
+           "<h1>Press monitor : veille presse</h1>"]
+    published = when(mon.snapshot_time) if mon.snapshot_time else "jamais"
+    out.append(f"<p class='meta'>Données publiées le {e(published)}. Toutes les heures sont "
+               f"celles de Paris ({e(tz)}). <span class='id'>Instantané "
+               f"<code>{e(mon.snapshot)}</code></span></p>")
     if mon.notice:
         out.append(f"<p class='notice'>{e(mon.notice)}</p>")
+    out += _runs_html(mon, airflow_root)
+    out += _health_html(mon, page_root)
+    out += _stories_html(mon)
+    out.append(f"<script>{LINK_SCRIPT}</script></body></html>")
+    return "\n".join(out)
 
-    out.append("<h2>Last runs</h2>")
-    if mon.cycles:
-        last = mon.cycles[0]
-        out.append("<div class='figures'>")
-        for label, key in (("new articles", "new_articles"),
-                           ("relevant", "relevant_articles"), ("new stories", "new_stories"),
-                           ("feeds ok", "feeds_ok"), ("feeds failed", "feeds_error")):
-            out.append(f"<div class='figure' data-figure='{key}'><b>{e(last[key])}</b>"
-                       f"{e(label)}</div>")
-        out.append("</div><p class='note'>Figures of the last loaded cycle.</p>")
-        out.append("<table><tr><th>run</th><th>loaded</th><th>feeds ok</th>"
-                   "<th>not modified</th><th>failed</th><th>skipped</th><th>new articles</th>"
-                   "<th>updated</th><th>relevant</th><th>new stories</th></tr>")
-        for c in mon.cycles:
-            runner = c["runner"] or c["cycle_id"]
-            if runner and runner != "cli" and c["cycle_id"].startswith("af-"):
-                href = (f"{airflow_root.rstrip('/')}/dags/{INGEST_DAG}/runs/"
-                        f"{_quote(runner)}")
-                run = f'<a href="{e(href)}" target="_top">{e(runner)}</a>'
-            else:
-                run = e(runner)
-            cls = " class='bad'" if (c["feeds_error"] or 0) > 0 else ""
-            out.append(
-                f"<tr{cls}><td>{run}</td><td>{e(c['loaded_at'] or c['started_at'])}</td>"
-                + "".join(f"<td class='num'>{e(c[k])}</td>" for k in (
-                    "feeds_ok", "feeds_not_modified", "feeds_error", "feeds_skipped",
-                    "new_articles", "updated_articles", "relevant_articles", "new_stories"))
-                + "</tr>")
-        out.append("</table>")
-    elif not mon.notice:
-        out.append("<p>No cycle loaded yet.</p>")
 
-    out.append("<h2>Feed health</h2>")
-    if mon.feed_health:
-        out.append(f"<p class='note'>From {e(mon.feed_health_source)}; failing feeds in red.</p>")
-        out.append("<table><tr>" + "".join(
-            f"<th>{e(c.replace('_', ' '))}</th>" for c in mon.feed_health_columns) + "</tr>")
-        for row in mon.feed_health:
-            cls = _health_class(mon.feed_health_columns, row)
-            cells = "".join(
-                f"<td class='num'>{e(v)}</td>" if isinstance(v, (int, float))
-                and not isinstance(v, bool) else f"<td>{e(v)}</td>" for v in row)
-            out.append(f"<tr class='{cls}'>{cells}</tr>" if cls else f"<tr>{cells}</tr>")
-        out.append("</table>")
-    elif not mon.notice:
-        out.append("<p>No feed recorded yet.</p>")
+def _runs_html(mon: Monitor, airflow_root: str) -> list[str]:
+    out = ["<h2>Dernières exécutions</h2>"]
+    if not mon.cycles:
+        if not mon.notice:
+            out.append("<p>Aucune exécution chargée pour l’instant.</p>")
+        return out
+    last = mon.cycles[0]
+    healthy = (last["feeds_ok"] or 0) + (last["feeds_not_modified"] or 0)
+    failing = (last["feeds_error"] or 0) + (last["feeds_skipped"] or 0)
+    cards = [("nouveaux articles", "new_articles", last["new_articles"], ""),
+             ("articles pertinents", "relevant_articles", last["relevant_articles"], ""),
+             ("nouveaux sujets", "new_stories", last["new_stories"], ""),
+             ("flux en bon état", "feeds_healthy", healthy,
+              "good" if healthy and not failing else ""),
+             ("flux en échec", "feeds_failing", failing, "bad" if failing else "")]
+    out.append("<div class='figures'>")
+    for label, key, value, cls in cards:
+        out.append(f"<div class='figure {cls}' data-figure='{key}'><b>{e(value)}</b>"
+                   f"{e(label)}</div>")
+    out.append("</div><p class='note'>Chiffres de la dernière exécution chargée "
+               f"({e(when(last['started_at']))}). En bon état : flux lus, modifiés ou non ; "
+               "en échec : flux en erreur ou en pause après des échecs.</p>")
+    out.append("<table><tr><th>exécution</th><th>chargée</th><th class='num'>flux lus</th>"
+               "<th class='num'>inchangés</th><th class='num'>en erreur</th>"
+               "<th class='num'>en pause</th><th class='num'>nouveaux articles</th>"
+               "<th class='num'>mis à jour</th><th class='num'>pertinents</th>"
+               "<th class='num'>nouveaux sujets</th></tr>")
+    for c in mon.cycles:
+        runner = c["runner"] or c["cycle_id"]
+        started = e(when(c["started_at"]))
+        if runner and runner != "cli" and c["cycle_id"].startswith("af-"):
+            # named by its start in Paris time; the run id (UTC) as small print
+            href = f"{airflow_root}dags/{INGEST_DAG}/runs/{_quote(runner)}"
+            run = (f'<a href="{e(href)}" data-open="top" title="{e(runner)}">{started}</a>'
+                   f"<br><span class='id'>{e(runner)}</span>")
+        else:
+            by = "ligne de commande" if runner == "cli" else e(runner)
+            run = f"{started}<br><span class='id'>{by}</span>"
+        cls = " class='bad'" if (c["feeds_error"] or 0) > 0 else ""
+        out.append(
+            f"<tr{cls}><td class='when'>{run}</td>"
+            f"<td class='when'>{e(when(c['loaded_at']) if c['loaded_at'] else '')}</td>"
+            + "".join(f"<td class='num'>{e(c[k])}</td>" for k in (
+                "feeds_ok", "feeds_not_modified", "feeds_error", "feeds_skipped",
+                "new_articles", "updated_articles", "relevant_articles", "new_stories"))
+            + "</tr>")
+    out.append("</table>")
+    return out
 
-    out.append(f"<h2>Top stories, week {e(mon.week)}</h2>")
+
+def _health_html(mon: Monitor, page_root: str = "") -> list[str]:
+    out = ["<h2>État des flux</h2>"]
+    rows = feed_rows(mon)
+    if not rows:
+        if not mon.notice:
+            out.append("<p>Aucun flux enregistré pour l’instant.</p>")
+        return out
+    bad = sum(r.level == "bad" for r in rows)
+    out.append(f"<p class='note'>{plural(len(rows), 'flux', 'flux')}, "
+               f"{plural(bad, 'en échec', 'en échec') if bad else 'aucun en échec'}. "
+               "Cliquez sur une erreur pour le détail ; "
+               f"<a href='{e(page_root)}feed_health.csv' download>tout l’état des flux en "
+               "CSV</a>.</p>")
+    out.append("<table class='health'><colgroup><col style='width:22%'>"
+               "<col style='width:20%'><col style='width:13%'><col></colgroup>"
+               "<tr><th>flux</th><th>état</th><th>dernier succès</th>"
+               "<th>dernière erreur</th></tr>")
+    for r in sorted(rows, key=lambda r: (r.level != "bad", r.level != "new", r.name.lower())):
+        error = ""
+        if r.last_error:
+            error = f"{when(r.last_error_at)} : {r.last_error}" if r.last_error_at \
+                else r.last_error
+        detail = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in r.details)
+        summary = (f"<span class='oneline' title='{e(error)}'>{e(error)}</span>" if error
+                   else "<span class='oneline sub'>aucune</span>")
+        out.append(
+            f"<tr class='{r.level}' data-source='{e(r.source)}'>"
+            f"<td><span class='oneline' title='{e(r.name)}'>{e(r.name)}</span>"
+            + (f"<span class='oneline id'>{e(r.source)}</span>" if r.name != r.source else "")
+            + f"</td><td><span class='badge {r.level}'>{e(r.status)}</span>"
+            + (f"<span class='status-note'>{e(r.pause)}</span>" if r.pause else "")
+            + "</td>"
+            f"<td class='when'>{e(when(r.last_success) if r.last_success else 'jamais')}</td>"
+            f"<td><details><summary>{summary}</summary><dl>{detail}</dl></details></td></tr>")
+    out.append("</table>")
+    return out
+
+
+def _stories_html(mon: Monitor) -> list[str]:
+    from ..digest.model import LANGUAGES
+
+    wk = parse_week(mon.week)
+    prev_week, next_week = (iso_week(wk.monday - dt.timedelta(days=7)),
+                            iso_week(wk.monday + dt.timedelta(days=7)))
+    out = [f"<h2>Sujets de la semaine {wk.number} ({e(week_span(wk))})</h2>",
+           f"<p class='note'><a href='?week={e(prev_week)}'>← semaine précédente</a> · "
+           f"<a href='?week={e(next_week)}'>semaine suivante →</a> · les articles "
+           "pertinents de la semaine, regroupés en sujets (un article et ses reprises), "
+           "les plus repris d’abord.</p>"]
     if mon.stories:
-        out.append("<table><tr><th>story</th><th>outlets</th><th>articles</th>"
-                   "<th>regions</th><th>languages</th><th>mission</th><th>first seen</th></tr>")
+        out.append("<table><tr><th>sujet</th><th class='num'>médias</th>"
+                   "<th class='num'>articles</th><th>langues</th><th>mission</th>"
+                   "<th>première parution</th></tr>")
         for s in mon.stories:
+            outlets = ", ".join(mon.names.outlet(o) for o in (s.get("outlet_ids") or []))
+            languages = ", ".join(LANGUAGES.get(x, x) for x in (s["languages"] or []))
+            mission = mon.names.mission(s["mission_id"]) if s["mission_id"] else ""
             out.append(
-                f"<tr><td>{link(s['url'], s['title'] or s['url'])}</td>"
+                f"<tr><td>{link(s['url'], s['title'] or s['url'])}"
+                f"<br><span class='sub'>{e(outlets)}</span></td>"
                 f"<td class='num'>{e(s['outlets'])}</td><td class='num'>{e(s['articles'])}</td>"
-                f"<td>{e(s['regions'])}</td><td>{e(s['languages'])}</td>"
-                f"<td>{e(s['mission_id'])}</td><td>{e(s['first_seen'])}</td></tr>")
+                f"<td>{e(languages)}</td><td>{e(mission)}</td>"
+                f"<td class='when'>{e(when(s['first_seen']) if s['first_seen'] else '')}</td>"
+                "</tr>")
         out.append("</table>")
     elif not mon.notice:
-        out.append("<p>No relevant article published this week.")
+        out.append("<p>Aucun article pertinent publié cette semaine.")
         if mon.latest_story_week:
             w = mon.latest_story_week
-            out.append(f" The latest week with some: <a href='?week={e(w)}'>{e(w)}</a>.")
+            out.append(f" La dernière semaine qui en compte : <a href='?week={e(w)}'>"
+                       f"{e(w)}</a>.")
         out.append("</p>")
-    out.append("</body></html>")
-    return "\n".join(out)
+    return out
 
 
 def _quote(text: str) -> str:
@@ -310,12 +500,35 @@ def _quote(text: str) -> str:
     return quote(text, safe="")
 
 
+def feed_health_csv(mon: Monitor) -> str:
+    """Every column of the feed-health view, one row per feed, with its display name; times
+    in ISO 8601 with their Paris offset. Cells that a spreadsheet would read as a formula are
+    prefixed with a quote."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(["name", *mon.feed_health_columns])
+    for raw in mon.feed_health:
+        source = dict(zip(mon.feed_health_columns, raw)).get("source")
+        cells = [mon.names.feed(source)]
+        for value in raw:
+            if isinstance(value, dt.datetime):
+                value = value.astimezone(WEEK_TZ).isoformat(timespec="seconds")
+            cells.append("" if value is None else value)
+        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@", "\t",
+                                                                      "\r") else c
+                         for c in cells])
+    return buf.getvalue()
+
+
 # ---- the app ----------------------------------------------------------------------------
 
 def create_app(*, require_auth: bool = True, paths: Paths | None = None):
     """The FastAPI app. Paths are read from the environment at each request unless given."""
     from fastapi import Depends, FastAPI, Query
-    from fastapi.responses import HTMLResponse, JSONResponse
+    from fastapi.responses import HTMLResponse, JSONResponse, Response
 
     dependencies = []
     if require_auth:
@@ -331,17 +544,20 @@ def create_app(*, require_auth: bool = True, paths: Paths | None = None):
             week = parse_week(week).label  # its DigestError is a ValueError: a 400
         return gather(paths or get_paths(), week)
 
+    def _roots(request) -> tuple[str, str]:
+        """Airflow's UI root and this page's, from where the API server mounted the app."""
+        root = (request.scope.get("root_path") or "").rstrip("/")
+        airflow = root[: -len(URL_PREFIX)] if root.endswith(URL_PREFIX) else None
+        return ((airflow + "/") if airflow is not None else "../"), (root + "/" if root else "")
+
     @app.get("/", response_class=HTMLResponse)
-    def page(week: str | None = Query(default=None)):
+    def page(request: Request, week: str | None = Query(default=None)):
         try:
             mon = _monitor(week)
         except ValueError as exc:
-            mon, bad = None, str(exc)
-        else:
-            bad = f"week must look like 2017-W45, got {week!r}"
-        if mon is None:
-            return HTMLResponse(f"<!doctype html><p>{e(bad)}</p>", status_code=400)
-        return HTMLResponse(render(mon))
+            return HTMLResponse(f"<!doctype html><p>{e(exc)}</p>", status_code=400)
+        airflow_root, page_root = _roots(request)
+        return HTMLResponse(render(mon, airflow_root=airflow_root, page_root=page_root))
 
     @app.get("/summary.json")
     def summary(week: str | None = Query(default=None)):
@@ -349,9 +565,12 @@ def create_app(*, require_auth: bool = True, paths: Paths | None = None):
             mon = _monitor(week)
         except ValueError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        if mon is None:
-            return JSONResponse({"error": f"week must look like 2017-W45, got {week!r}"},
-                                status_code=400)
         return JSONResponse(mon.as_dict())
+
+    @app.get("/feed_health.csv")
+    def feed_health():
+        mon = gather(paths or get_paths(), None)
+        return Response(feed_health_csv(mon), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="pressmon-feed-health.csv"'})
 
     return app

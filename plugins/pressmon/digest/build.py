@@ -10,11 +10,13 @@ import re
 from collections import Counter
 from urllib.parse import urlsplit
 
+from ..canonical import strip_tracking
 from ..config import HOME_REGIONS
+from ..display_names import Names, read_names
 from ..store import fetch_dicts
 from .config import DigestConfig
 from .model import (GROUP_LABELS, GROUPS, LANGUAGES, TOPICS, ChartDay, Copy, Digest,
-                    DigestSection, FailedFeed, Figure, Story)
+                    DigestSection, FailedFeed, Figure, Story, StoryGroup)
 from .weeks import DAYS, PARIS, Week, date_span, parse_week, short_date
 
 
@@ -65,7 +67,8 @@ def safe_url(url: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    return url
+    # utm_* and the like say where a click came from: noise in a link people read or forward
+    return strip_tracking(url)
 
 
 def excerpt_of(summary: str | None, text: str | None, limit: int = 280) -> str:
@@ -122,6 +125,7 @@ def build_digest(con, week: str, *, now: dt.datetime | None = None,
     config = config or DigestConfig(path=None)
     now = now or dt.datetime.now(dt.timezone.utc)
     missions = _missions(con)
+    names = read_names(con)
 
     current = _weekfetch_dicts(con, wk, relevant_only=True)
     previous = _weekfetch_dicts(con, wk.previous(), relevant_only=True)
@@ -130,9 +134,9 @@ def build_digest(con, week: str, *, now: dt.datetime | None = None,
         "AND coalesce(published_at, first_seen_at) < ?", [wk.start, wk.end]).fetchone()[0]
     cur_f, prev_f = _figures(current, missions), _figures(previous, missions)
 
-    figures = [Figure("histoires", cur_f["stories"], prev_f["stories"]),
-               Figure("articles", cur_f["articles"], prev_f["articles"]),
-               Figure("médias", cur_f["outlets"], prev_f["outlets"])]
+    figures = [Figure("sujets", cur_f["stories"], prev_f["stories"], "sujet"),
+               Figure("articles", cur_f["articles"], prev_f["articles"], "article"),
+               Figure("médias", cur_f["outlets"], prev_f["outlets"], "média")]
     group_figs = [Figure(GROUP_LABELS[g], cur_f["groups"][g], prev_f["groups"][g])
                   for g in GROUPS if g != "other" or cur_f["groups"][g] or prev_f["groups"][g]]
     lang_keys = sorted(set(cur_f["languages"]) | set(prev_f["languages"]),
@@ -140,16 +144,16 @@ def build_digest(con, week: str, *, now: dt.datetime | None = None,
     lang_figs = [Figure(LANGUAGES.get(k, k), cur_f["languages"][k], prev_f["languages"][k])
                  for k in lang_keys]
 
-    sections = _sections(con, wk, current, missions, config)
+    sections = _sections(con, wk, current, missions, config, names)
     chart, chart_groups = _chart(wk, current, missions)
     return Digest(week=wk, generated_at=now, figures=figures, groups=group_figs,
                   languages=lang_figs, sections=sections, chart=chart,
-                  chart_groups=chart_groups, failed_feeds=_failed_feeds(con, wk),
+                  chart_groups=chart_groups, failed_feeds=_failed_feeds(con, wk, names),
                   collected=int(collected), config=config)
 
 
 def _sections(con, wk: Week, current: list[dict], missions: dict[str, dict],
-              config: DigestConfig) -> list[DigestSection]:
+              config: DigestConfig, names: Names) -> list[DigestSection]:
     story_ids = sorted({r["story_id"] for r in current})
     if not story_ids:
         return []
@@ -182,7 +186,8 @@ def _sections(con, wk: Week, current: list[dict], missions: dict[str, dict],
             seen_outlets.add(r["outlet"])
             if len(copies) < config.max_copies_listed:
                 d = local_time(r["published_at"] or r["dated_at"])
-                copies.append(Copy(r["outlet"], r["title"] or "", safe_url(r["url"]),
+                copies.append(Copy(names.outlet(r["outlet"]), r["title"] or "",
+                                   safe_url(r["url"]),
                                    short_date(d.date()) if d else ""))
             else:
                 more += 1
@@ -191,7 +196,8 @@ def _sections(con, wk: Week, current: list[dict], missions: dict[str, dict],
             story_id=sid,
             title=(original["title"] or "").strip() or "(sans titre)",
             url=safe_url(original["url"]),
-            outlet=original["outlet"],
+            outlet=names.outlet(original["outlet"]),
+            outlet_id=original["outlet"],
             date=short_date(published.date()) if published else "",
             published_at=published,
             language=lang,
@@ -211,26 +217,36 @@ def _sections(con, wk: Week, current: list[dict], missions: dict[str, dict],
                                 s.story_id))
 
     sections: list[DigestSection] = []
-    limit = config.max_stories_per_section
     for mid, m in missions.items():
         mine = [s for s in stories if s.mission_id == mid]
         if not mine:
             continue
         when = date_span(m["start_date"], m["end_date"]) \
             if m["start_date"] and m["end_date"] else ""
-        subtitle = ", ".join(x for x in (m.get("partner") or "", when) if x)
-        sections.append(DigestSection(mid, m.get("name") or mid, subtitle, mine[:limit],
-                                      max(0, len(mine) - limit)))
+        partner = names.partners.get(mid) or m.get("partner") or ""
+        subtitle = " · ".join(x for x in (f"partenaire : {partner}" if partner else "",
+                                          f"mission {when}" if when else "") if x)
+        sections.append(_section(mid, m.get("name") or mid, subtitle, mine, config))
     known = set(missions)
     rest = [s for s in stories if s.mission_id not in known]
     if rest:
-        sections.append(DigestSection("other", "Autres retombées internationales", "",
-                                      rest[:limit], max(0, len(rest) - limit)))
+        sections.append(_section("other", "Autres retombées internationales", "", rest, config))
     return sections
 
 
+def _section(key: str, title: str, subtitle: str, stories: list[Story],
+             config: DigestConfig) -> DigestSection:
+    """The first ``max_stories_per_section`` stories in full, every other one on one line:
+    nothing of the week is left out."""
+    limit = config.max_stories_per_section
+    return DigestSection(key, title, subtitle, [StoryGroup([s]) for s in stories[:limit]],
+                         stories[limit:])
+
+
 def _chart(wk: Week, current: list[dict], missions: dict[str, dict],
-           width: int = 260) -> tuple[list[ChartDay], list[str]]:
+           width: int = 80) -> tuple[list[ChartDay], list[str]]:
+    """Articles per Paris day and press group; bar widths are percentages of the row (the
+    busiest day ``width`` %), so that the chart fits a phone as well as a desktop."""
     days = wk.days()
     counts = {d: Counter() for d in days}
     for r in current:
@@ -247,24 +263,27 @@ def _chart(wk: Week, current: list[dict], missions: dict[str, dict],
         chart.append(ChartDay(
             label=f"{DAYS[d.weekday()]} {d.day}",
             counts={g: c[g] for g in used},
-            # at least 2 px so a day with one article is visible next to a busy one
-            widths={g: (max(2, round(width * c[g] / top)) if c[g] else 0) for g in used},
+            # at least 1 % so a day with one article is visible next to a busy one
+            widths={g: (max(1, round(width * c[g] / top)) if c[g] else 0) for g in used},
             total=sum(c.values()),
         ))
     return chart, used
 
 
-def _failed_feeds(con, wk: Week) -> list[FailedFeed]:
+def _failed_feeds(con, wk: Week, names: Names) -> list[FailedFeed]:
     rows = fetch_dicts(con, """
         SELECT source, count(*) AS failures, max(started_at) AS last_at,
-               arg_max(coalesce(error, outcome), started_at) AS last_error
+               -- the last real failure says more than the backoff notes that follow it
+               coalesce(arg_max(error, started_at) FILTER (WHERE outcome = 'error'),
+                        arg_max(coalesce(error, outcome), started_at)) AS last_error
         FROM fetch_log
         WHERE outcome IN ('error', 'skipped') AND started_at >= ? AND started_at < ?
         GROUP BY source ORDER BY failures DESC, source""", [wk.start, wk.end])
     out = []
     for r in rows:
         at = local_time(r["last_at"])
-        out.append(FailedFeed(r["source"], int(r["failures"]), (r["last_error"] or "")[:200],
+        out.append(FailedFeed(names.feed(r["source"]), int(r["failures"]),
+                              (r["last_error"] or "")[:200],
                               f"{DAYS[at.weekday()]} {short_date(at.date(), year=False)} "
                               f"{at:%H:%M}" if at else ""))
     return out

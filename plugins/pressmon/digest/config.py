@@ -33,10 +33,12 @@ class DigestConfig:
     max_stories_per_section: int = 8
     max_copies_listed: int = 6
     templates_dir: Path | None = None
+    # A scheduled run that starts later than this after its time sends nothing (the DAG).
+    send_within_hours: float = 12.0
 
 
 DIGEST_KEYS = {"sender", "recipients", "max_stories_per_section", "max_copies_listed",
-               "templates_dir"}
+               "templates_dir", "send_within_hours"}
 
 
 def parse_address(value: str) -> tuple[str, str]:
@@ -125,6 +127,9 @@ def load_digest_config(path: Path) -> DigestConfig:
             "max_copies_listed", int, defaults.max_copies_listed,
             check=lambda v: None if v >= 0 else "must be 0 or more"),
         templates_dir=tdir,
+        send_within_hours=top.get(
+            "send_within_hours", float, defaults.send_within_hours,
+            check=lambda v: None if v > 0 else "must be greater than 0"),
     )
 
 

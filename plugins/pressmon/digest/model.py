@@ -1,5 +1,7 @@
-"""What a digest holds, as its templates see it: sections of stories, headline figures, the
-chart, the feeds that failed; and the French labels of languages, topics and press groups."""
+"""What a digest holds, as its templates see it: sections (a mission's, then the rest), each with
+its top stories in full, in groups, then every other story of the week on one line; headline
+figures, the chart, the feeds that failed; and the French labels of languages, topics and press
+groups."""
 
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ GROUP_MARKS = {"home": "#", "partner": "=", "other": "."}  # the plain-text char
 
 @dataclass
 class Copy:
-    outlet: str
+    outlet: str                  # display name (pressmon.display_names)
     title: str
     url: str | None
     date: str
@@ -37,7 +39,7 @@ class Story:
     story_id: str
     title: str
     url: str | None
-    outlet: str
+    outlet: str                  # display name of the original's outlet
     date: str
     published_at: dt.datetime | None
     language: str
@@ -50,6 +52,18 @@ class Story:
     groups: list[str]
     copies: list[Copy] = field(default_factory=list)
     more_copies: int = 0
+    outlet_id: str = ""
+
+
+@dataclass
+class StoryGroup:
+    """Stories shown together. One story per group for now; a grouping by event fills
+    ``label`` ("Signature de l'accord avec Miami-Dade") and ``summary`` ("9 articles,
+    7 médias, fr/en/es") and puts several stories in it, without changing the templates."""
+
+    stories: list[Story]
+    label: str | None = None
+    summary: str | None = None
 
 
 @dataclass
@@ -57,15 +71,35 @@ class DigestSection:
     key: str                     # mission id, or "other"
     title: str
     subtitle: str
-    stories: list[Story]
-    hidden: int                  # stories beyond the section's limit
+    groups: list[StoryGroup]     # the top stories, in full (max_stories_per_section)
+    others: list[Story] = field(default_factory=list)  # every other story: one line each
+
+    @property
+    def stories(self) -> list[Story]:
+        """The stories shown in full, in order."""
+        return [s for g in self.groups for s in g.stories]
+
+    @property
+    def story_count(self) -> int:
+        return len(self.stories) + len(self.others)
+
+    @property
+    def hidden(self) -> int:
+        """Stories left out: none (every story is listed); kept for reworded templates."""
+        return 0
 
 
 @dataclass
 class Figure:
-    label: str
+    label: str                   # plural: "sujets", "articles", "médias"
     current: int
     previous: int
+    singular: str = ""           # "sujet": the label for 0 or 1
+
+    @property
+    def unit(self) -> str:
+        """The label agreeing with ``current`` (French: singular below 2)."""
+        return self.singular if self.singular and abs(self.current) < 2 else self.label
 
     @property
     def delta(self) -> str:

@@ -31,8 +31,21 @@ def _environment(templates_dir: Path | None = None):
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["number"] = lambda n: f"{n:,}".replace(",", "\u202f")
+    env.filters["number"] = number
+    env.filters["count"] = count
     return env
+
+
+def number(n: int) -> str:
+    """French thousands: 12 345 (narrow no-break space)."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def count(n: int, one: str, many: str, bare: bool = False) -> str:
+    """``1 média``, ``2 médias``, ``0 article``: French takes the singular below 2.
+    ``bare`` gives the word alone, for templates that style the number themselves."""
+    word = one if abs(n) < 2 else many
+    return word if bare else f"{number(n)} {word}"
 
 
 def render(digest: Digest) -> tuple[str, str, str]:

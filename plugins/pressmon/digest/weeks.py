@@ -89,7 +89,9 @@ def previous_week_of(moment: dt.datetime | dt.date) -> str:
 
 
 def short_date(d: dt.date, *, year: bool = True) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
+    """``6 nov. 2017``; the first of a month is ``1er``, as French writes it."""
+    day = "1er" if d.day == 1 else str(d.day)
+    return f"{day} {MONTHS[d.month - 1]}" + (f" {d.year}" if year else "")
 
 
 def week_span(week: Week) -> str:
@@ -97,11 +99,12 @@ def week_span(week: Week) -> str:
 
 
 def date_span(a: dt.date, b: dt.date) -> str:
-    """``6–12 nov. 2017``; ``30 oct.–5 nov. 2017``; ``29 déc. 2025–4 janv. 2026``."""
+    """``du 6 au 12 nov. 2017``; ``du 30 oct. au 5 nov. 2017``;
+    ``du 29 déc. 2025 au 4 janv. 2026``; one day: ``le 6 nov. 2017``."""
     if a == b:
-        return short_date(a)
+        return f"le {short_date(a)}"
     if a.year != b.year:
-        return f"{short_date(a)}–{short_date(b)}"
+        return f"du {short_date(a)} au {short_date(b)}"
     if a.month != b.month:
-        return f"{short_date(a, year=False)}–{short_date(b)}"
-    return f"{a.day}–{short_date(b)}"
+        return f"du {short_date(a, year=False)} au {short_date(b)}"
+    return f"du {'1er' if a.day == 1 else a.day} au {short_date(b)}"
