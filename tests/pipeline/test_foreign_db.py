@@ -67,8 +67,7 @@ def test_foreign_database_is_refused_untouched(command, sample_server, sample_so
 
 
 def test_airflow_plan_refuses_a_foreign_database(tmp_path, monkeypatch):
-    from airflow.sdk.exceptions import AirflowFailException
-
+    from pressmon.airflow.common import TaskFailed
     from pressmon.airflow.ingest import plan_cycle
 
     db = foreign_db(tmp_path / "accounts.duckdb")
@@ -78,7 +77,7 @@ def test_airflow_plan_refuses_a_foreign_database(tmp_path, monkeypatch):
     monkeypatch.delenv("PRESSMON_SOURCES", raising=False)
     monkeypatch.delenv("PRESSMON_MISSIONS", raising=False)
     monkeypatch.delenv("PRESSMON_DATA_DIR", raising=False)
-    with pytest.raises(AirflowFailException, match="is not a pressmon database"):
+    with pytest.raises(TaskFailed, match="is not a pressmon database"):
         plan_cycle()
     assert digest_of(db) == before
 
