@@ -482,7 +482,8 @@ def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: s
         else:  # the fetch task never ran to its end (killed, worker lost)
             outcome = {"source": source.name, "url": source.url, "outcome": "error",
                        "started_at": (started_at or now()).isoformat(),
-                       "error": "feed task did not complete (no outcome recorded)"}
+                       "error": "feed task did not complete (no outcome recorded)",
+                       "lost": True}
         feeds.append((source, outcome, fdir))
     summary = loader.load_cycle(paths, sources, rules.missions, rules.version, cycle_id, feeds,
                                 runner=runner, started_at=started_at, wait_s=wait_s)
