@@ -192,6 +192,24 @@ def stop_all(services: list[Service], grace: float = STOP_GRACE_S) -> None:
             pass
 
 
+def _die_with_parent(sig: int):
+    """Runs in the child before exec: if the process that started it dies without stopping
+    it (SIGKILL, a crash), the kernel sends ``sig`` to the service's leader, which takes its
+    own children down. Linux only; elsewhere stopping relies on stop(). Everything is looked
+    up here, in the parent: the child of a threaded process must not import."""
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def set_pdeathsig():
+        prctl(1, int(sig), 0, 0, 0)  # PR_SET_PDEATHSIG
+
+    return set_pdeathsig
+
+
 def start_service(name: str, cmd: list[str], log: Path, *, env: dict | None = None,
                   cwd: Path | None = None, user: str | None = None,
                   stop_signal: int = signal.SIGTERM) -> Service:
@@ -200,7 +218,8 @@ def start_service(name: str, cmd: list[str], log: Path, *, env: dict | None = No
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True,
                                 user=user, group=(pwd.getpwnam(user).pw_gid if user else None),
-                                extra_groups=([] if user else None))
+                                extra_groups=([] if user else None),
+                                preexec_fn=_die_with_parent(stop_signal))
     return Service(name, proc, log, stop_signal)
 
 
@@ -608,6 +627,8 @@ def _terminate(signum, frame):
 
 if __name__ == "__main__":
     # Ctrl-C reaches this process only (every service runs in its own session); SIGTERM
-    # from a supervisor takes the same clean path.
+    # from a supervisor takes the same clean path, and so does SIGINT when the shell that
+    # started the script in the background had it ignored.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     sys.exit(main())

@@ -145,17 +145,11 @@ def query(db: Path, sql: str, params=None) -> list[tuple]:
         con.close()
 
 
-def by_story_members(articles: dict) -> dict:
-    """The same rows with each story_id replaced by its story's first article id: two
-    databases that grouped the same articles into the same stories compare equal, whatever
-    ids the stories got. (A story keeps the id of the article that founded it, so the ids
-    depend on which cycle brought which copy first; the grouping does not.)"""
+def without_story(articles: dict) -> dict:
+    """The same rows with story_id blanked: for databases that received the same articles in
+    a different order of cycles, where stories may have formed differently."""
     story = COMPARED.index("story_id")
-    first: dict = {}
-    for aid, row in articles.items():
-        first[row[story]] = min(first.get(row[story], aid), aid)
-    return {aid: row[:story] + (first[row[story]],) + row[story + 1:]
-            for aid, row in articles.items()}
+    return {aid: row[:story] + (None,) + row[story + 1:] for aid, row in articles.items()}
 
 
 def differences(got: dict, want: dict, limit: int = 5) -> str:
