@@ -432,8 +432,8 @@ def test_next_run_loads_what_was_missing(deployment, killed_run, request):
     say(request, f"recovery: {len(missing)} articles of the CLI's missing after the killed "
                  f"run, {new_recovery} loaded by the next; {rows} rows ({ids} ids, {urls} "
                  f"canonical URLs); vs the CLI replaying the same cycles: "
-                 f"{'equal' if not exact else 'DIFFERENT'} on {', '.join(COMPARED)}; vs one "
-                 f"CLI cycle of every feed ({len(want)} rows): "
+                 f"{'equal' if not exact else 'DIFFERENT'} on {', '.join(COMPARED)}; vs the "
+                 f"CLI's two cycles ({len(want)} rows): "
                  f"{'equal' if not unstoried else 'DIFFERENT'} but for story_id, "
                  f"{regrouped} article(s) in another story (copies arrived in another order)")
     assert recovery["state"] == "success"
