@@ -438,8 +438,9 @@ def test_next_run_loads_what_was_missing(deployment, killed_run, request):
                  f"canonical URLs); vs the CLI replaying the same cycles: "
                  f"{'equal' if not exact else 'DIFFERENT'} on {', '.join(COMPARED)}; vs the "
                  f"CLI's two cycles ({len(want)} rows): "
-                 f"{'equal' if not unstoried else 'DIFFERENT'} but for story_id, "
-                 f"{regrouped} article(s) in another story (copies arrived in another order)")
+                 f"{'equal' if not unstoried else 'DIFFERENT'} but for story_id ("
+                 f"{regrouped} article(s) in another story"
+                 f"{': copies arrived in another order' if regrouped else ''})")
     assert recovery["state"] == "success"
     assert missing, "the kill lost nothing: the recovery proves nothing"
     assert missing <= set(got), f"{len(missing - set(got))} articles still missing"
