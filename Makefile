@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test eval eval-extract eval-classify eval-dedupe eval-realdata eval-metadata bench preview screenshots airflow validate-compose clean
+.PHONY: setup demo test test-production eval eval-extract eval-classify eval-dedupe eval-realdata eval-metadata bench preview screenshots airflow production-local validate-compose clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -17,8 +17,12 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/python scripts/demo.py
 
+# The production test (PostgreSQL, Redis, Celery workers: minutes) has its own target.
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not production"
+
+test-production: setup
+	$(BIN)/python -m pytest -q -m production tests/production
 
 # Real pages and texts (../shared/realdata, outside the repository) first, pressmon beside the
 # plain libraries; each real-data script says so and goes on when that folder is absent.
@@ -50,6 +54,9 @@ screenshots: setup
 
 airflow: setup
 	$(BIN)/python scripts/airflow_local.py
+
+production-local: setup
+	$(BIN)/python scripts/production_local.py
 
 validate-compose: setup
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yaml

@@ -38,4 +38,5 @@ def pm_env(tmp_path, monkeypatch) -> dict:
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("PRESSMON_SOURCES", raising=False)
     monkeypatch.delenv("PRESSMON_DATA_DIR", raising=False)
+    monkeypatch.delenv("PRESSMON_STAGING_DIR", raising=False)
     return env

@@ -365,8 +365,11 @@ def _update_feed_states(con, feeds, started: dt.datetime) -> None:
             if fails:
                 fails, next_at, last_ok = 0, None, at
         else:
-            fails = (fails or 0) + 1
-            next_at = backoff_until(fails, at)
+            if not outcome.get("lost"):
+                # A task that died with its worker says nothing about the feed: no backoff,
+                # so the next cycle fetches what this one lost.
+                fails = (fails or 0) + 1
+                next_at = backoff_until(fails, at)
             last_err_at, last_err = at, outcome.get("error")
         new = (etag, last_mod, body_hash, fails, next_at, last_ok, last_err_at, last_err)
         if row is not None and new == tuple(old):

@@ -19,6 +19,7 @@ ENV_CONFIG_DIR = "PRESSMON_CONFIG_DIR"
 ENV_SOURCES = "PRESSMON_SOURCES"
 ENV_MISSIONS = "PRESSMON_MISSIONS"
 ENV_DATA_DIR = "PRESSMON_DATA_DIR"
+ENV_STAGING_DIR = "PRESSMON_STAGING_DIR"
 
 
 def resolve(path: str | os.PathLike | None, default: str | os.PathLike) -> Path:
@@ -58,7 +59,9 @@ class Paths:
 
     @property
     def staging_dir(self) -> Path:
-        return self.data_dir / "staging"
+        """The per-cycle hand-over folder: every worker of a deployment must see the same one."""
+        env = os.environ.get(ENV_STAGING_DIR)
+        return resolve(None, env) if env else self.data_dir / "staging"
 
     @property
     def state_dir(self) -> Path:

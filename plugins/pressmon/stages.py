@@ -397,7 +397,9 @@ def load_stage(paths: Paths, sources: SourcesConfig, cycle_id: str, *, runner: s
             outcome = {"source": source.name, "url": source.url, "outcome": "error",
                        "started_at": (started_at or now()).isoformat(),
                        "error": "feed task did not complete (no outcome recorded)"
-                                + (f": {outcome}" if outcome else "")}
+                                + (f": {outcome}" if outcome else ""),
+                       # says nothing about the feed itself: no backoff (load.py)
+                       "lost": True}
         feeds.append((source, outcome, fdir))
     try:
         summary = loader.load_cycle(paths, sources, rules.missions, rules.version, cycle_id,

@@ -205,6 +205,28 @@ def test_page_failing_for_a_passing_reason_is_fetched_next_cycle(world):
     assert pages == ["/n/b/"]  # only the missing page, the others are known
 
 
+def test_feed_whose_task_died_is_fetched_next_cycle(world, monkeypatch):
+    """A fetch that never finished (its worker killed: no outcome file) is logged as an error
+    but not backed off like a failing feed: the next cycle fetches and loads its articles."""
+    from pressmon import pipeline
+    from pressmon.config import load_sources
+    from pressmon.settings import get_paths
+
+    sites, server, tmp = world
+    _three_entries(sites)
+    src = write_sources(tmp, server, [("alpha", "alpha", "/feed.xml")])
+    db = tmp / "db" / "press.duckdb"
+    monkeypatch.delenv("PRESSMON_STAGING_DIR", raising=False)
+    paths = get_paths(db=str(db), config_dir=str(CONFIG), sources=str(src),
+                      missions=str(CONFIG / "missions.yaml"))
+    pipeline.load_stage(paths, load_sources(src), "cycle-lost")  # no stage ran for alpha
+    [(outcome, error)] = rows(db, "SELECT outcome, error FROM fetch_log")
+    assert outcome == "error" and "did not complete" in error
+    assert rows(db, "SELECT next_attempt_at FROM feed_state WHERE source = 'alpha'") in ([], [(None,)])
+    ingest(src, db)
+    assert sorted(t for (t,) in rows(db, "SELECT title FROM articles")) == ["Story a", "Story b", "Story c"]
+
+
 def test_entries_beyond_the_page_limit_come_next_cycle(world):
     """max_pages_per_feed spreads a backlog over cycles instead of dropping it."""
     sites, server, tmp = world
