@@ -28,5 +28,7 @@ SELECT
     a.updated_at,
     a.first_seen_at,
     a.cycle_id,
-    a.rules_version
-FROM articles a;
+    a.rules_version,
+    es.event_id
+FROM articles a
+LEFT JOIN event_stories es ON es.story_id = a.story_id;
