@@ -35,6 +35,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
 # Tuned on the dev part of tests/data/events (docs/events.md). A fingerprint made under another
@@ -96,16 +97,24 @@ _FUTURE_RE = re.compile(r"(?:\b(?:prochain|prochaine|next|coming|proximo|proxima
                         r"(?:^\s+(?:prochain|prochaine|next))")
 _NUMBER_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?)(?![\w])")
 _THOUSANDS_RE = re.compile(r"[,.\u00a0\u202f ](?=\d{3}(?!\d))")
-# A word (letters, inner hyphens) or a mark that ends a sentence or opens a quote.
-_TOKEN_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*|[.!?:;«»\"“”()—–]")
-_SENTENCE_START = frozenset(".!?:«\"“—–(")
+# A capitalised word (inner hyphens kept: "Jean-Philippe") that neither opens a line nor
+# follows a mark that ends a sentence or opens a quote ("« Nous", ". The"), nor continues a
+# hyphenated word. Upper case: Latin-1 and Latin Extended-A capitals, what fr/en/es write.
+_NAME_RE = re.compile(
+    r"(?<![.!?:«\"“—–(¿¡])(?<![.!?:«\"“—–(¿¡]\s)(?<![-\w])(?<!^)"
+    r"([A-ZÀ-ÖØ-ÞĀ-ſ][^\W\d_]*(?:-[^\W\d_]+)*)", re.MULTILINE)
 _PARA_RE = re.compile(r"\n\s*\n")
 
 
 def plain(text: str) -> str:
     """Case-folded, accent-free text: what cues and names are compared on."""
-    t = unicodedata.normalize("NFKD", text.casefold().replace("\u2019", "'"))
-    return "".join(c for c in t if not unicodedata.combining(c))
+    t = text.casefold().replace("\u2019", "'")
+    if t.isascii():
+        return t
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", t))
+
+
+_COMBINING = re.compile("[\u0300-\u036f]")
 
 
 # --------------------------------------------------------------------------- fingerprint
@@ -203,20 +212,17 @@ def proper_names(text: str) -> list[str]:
     """Capitalised words that do not open a sentence, folded (accents, case): people, places
     and organisations as every language writes them ("Giménez" and "Gimenez" are one)."""
     out: dict[str, None] = {}
-    for para in _PARA_RE.split(text):
-        start = True
-        for m in _TOKEN_RE.finditer(para):
-            tok = m.group(0)
-            if not tok[0].isalpha():
-                start = tok in _SENTENCE_START
-                continue
-            if not start and tok[0].isupper():
-                name = plain(tok)
-                if len(name) >= 3 and name not in _STOP_NAMES and name not in _WEEKDAYS \
-                        and name not in _MONTHS:
-                    out[name] = None
-            start = False
+    for m in _NAME_RE.finditer(text):
+        name = _plain_name(m.group(1))
+        if len(name) >= 3 and name not in _STOP_NAMES and name not in _WEEKDAYS \
+                and name not in _MONTHS:
+            out[name] = None
     return list(out)
+
+
+@lru_cache(maxsize=50_000)
+def _plain_name(word: str) -> str:
+    return plain(word)
 
 
 _WATCH_WORDS: dict[int, frozenset] = {}
@@ -235,10 +241,19 @@ def _watch_words(watchlist) -> frozenset:
 def _known(name: str, words: frozenset) -> bool:
     """A name made only of watchlist words ("gimenez", "jean-claude") is counted through its
     entity, in every language, not as a name."""
-    from .relevance import tokens
-
-    parts = tokens(name)
+    parts = _name_tokens(name)
     return bool(parts) and all(p in words for p in parts)
+
+
+@lru_cache(maxsize=50_000)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    # `name` is already folded: split and stem it as relevance.tokens does its text.
+    from .relevance import stem
+
+    return tuple(stem(p) for p in _NON_ALNUM.split(name) if p)
+
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 # --------------------------------------------------------------------------- the link rule
