@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test eval eval-extract eval-classify eval-dedupe bench preview airflow validate-compose clean
+.PHONY: setup demo test eval eval-extract eval-classify eval-dedupe eval-events bench preview airflow validate-compose clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,7 +20,7 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -q
 
-eval: eval-extract eval-classify eval-dedupe
+eval: eval-extract eval-classify eval-dedupe eval-events
 
 eval-extract: setup
 	$(BIN)/python scripts/eval_extraction.py
@@ -30,6 +30,9 @@ eval-classify: setup
 
 eval-dedupe: setup
 	$(BIN)/python scripts/eval_dedupe.py
+
+eval-events: setup
+	$(BIN)/python scripts/eval_events.py
 
 bench: setup
 	$(BIN)/python scripts/bench.py

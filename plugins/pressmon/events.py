@@ -34,7 +34,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
 
@@ -140,11 +140,15 @@ def fingerprint(watchlist, hits, title: str | None, summary: str | None, text: s
     for n in numbers(f"{title}\n\n{body}"):
         keys[f"num:{n}"] = None
     words = _watch_words(watchlist)
-    for name in proper_names(body):
+    shown = []
+    for name, written in proper_names(body).items():
         if not _known(name, words):
             keys[f"name:{name}"] = None
+            if written != display(f"name:{name}"):
+                shown.append(written)  # "MSC", "McDonald": how to show it back
+    kept = list(keys)[:MAX_KEYS]
     return {"v": FINGERPRINT_VERSION, "day": day.isoformat() if day else None, "cue": cue,
-            "keys": list(keys)[:MAX_KEYS]}
+            "keys": kept, "shown": shown}
 
 
 def reported_day(zones: Iterable[str], published: dt.datetime | dt.date | None
@@ -208,16 +212,16 @@ def numbers(text: str) -> list[str]:
     return list(out)
 
 
-def proper_names(text: str) -> list[str]:
-    """Capitalised words that do not open a sentence, folded (accents, case): people, places
-    and organisations as every language writes them ("Giménez" and "Gimenez" are one)."""
-    out: dict[str, None] = {}
+def proper_names(text: str) -> dict[str, str]:
+    """Capitalised words that do not open a sentence, folded (accents, case) as every
+    language writes them ("Giménez" and "Gimenez" are one): {folded: first written form}."""
+    out: dict[str, str] = {}
     for m in _NAME_RE.finditer(text):
         name = _plain_name(m.group(1))
         if len(name) >= 3 and name not in _STOP_NAMES and name not in _WEEKDAYS \
-                and name not in _MONTHS:
-            out[name] = None
-    return list(out)
+                and name not in _MONTHS and name not in out:
+            out[name] = m.group(1)
+    return out
 
 
 @lru_cache(maxsize=50_000)
@@ -269,6 +273,14 @@ class Article:
     match_at: dt.datetime     # published, else first seen (UTC)
     day: dt.date | None       # the reported day
     keys: frozenset
+    shown: tuple = field(default=(), compare=False)  # names as written, when not Title-cased
+
+    def label(self, key: str) -> str:
+        if key.startswith("name:"):
+            for written in self.shown:
+                if key == "name:" + plain(written):
+                    return written
+        return display(key)
 
 
 @dataclass(frozen=True)
@@ -401,10 +413,11 @@ class _Item:
     day: dt.date | None
     cue: str | None
     keys: frozenset | None
+    shown: tuple = ()
 
     def article(self) -> Article:
         return Article(self.article_id, self.story_id, self.mission_id, self.match_at,
-                       self.day, self.keys)
+                       self.day, self.keys, self.shown)
 
 
 def _validate(items: list[dict]) -> list[_Item]:
@@ -425,6 +438,7 @@ def _validate(items: list[dict]) -> list[_Item]:
                              f"or first_seen_at, got {when!r}")
         fp = item.get("fingerprint")
         day = cue = keys = None
+        shown: tuple = ()
         if fp is not None:
             if not isinstance(fp, dict) or not isinstance(fp.get("keys"), list):
                 raise ValueError(f"assign_events: fingerprint of {aid!r} must come from "
@@ -435,8 +449,9 @@ def _validate(items: list[dict]) -> list[_Item]:
             day = dt.date.fromisoformat(fp["day"]) if fp.get("day") else None
             cue = fp.get("cue")
             keys = frozenset(str(k) for k in fp["keys"])
+            shown = tuple(str(w) for w in fp.get("shown") or ())
         out.append(_Item(aid, story, item.get("mission_id"), when.astimezone(dt.timezone.utc),
-                         day, cue, keys))
+                         day, cue, keys, shown))
     return out
 
 
@@ -454,6 +469,7 @@ def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
         "reported_day": pa.array([a.day for a in arts], pa.date32()),
         "day_cue": pa.array([a.cue for a in arts], pa.string()),
         "keys": pa.array([sorted(a.keys) for a in arts], pa.list_(pa.string())),
+        "shown": pa.array([list(a.shown) for a in arts], pa.list_(pa.string())),
         "version": pa.array([FINGERPRINT_VERSION] * len(arts), pa.int32()),
         "updated_at": pa.array([stamp] * len(arts), ts),
     }))
@@ -517,7 +533,9 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
             continue
         found = link(a, b)
         if found:
-            out.append((a_id, b_id, found))
+            labels = {k: a.label(k) if a.label(k) != display(k) else b.label(k)
+                      for k in found.shared}
+            out.append((a_id, b_id, Link(found.score, tuple(labels[k] for k in found.shared))))
     return out
 
 
@@ -529,12 +547,13 @@ def _stored_articles(con, article_ids: set[str]) -> dict[str, Article]:
     con.register("_ev_want", pa.table({"article_id": pa.array(sorted(article_ids), pa.string())}))
     try:
         rows = con.execute(
-            "SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys "
-            "FROM event_features f JOIN _ev_want USING (article_id)").fetchall()
+            "SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys, "
+            "f.shown FROM event_features f JOIN _ev_want USING (article_id)").fetchall()
     finally:
         con.unregister("_ev_want")
-    return {aid: Article(aid, story, mission, _utc(match_at), day, frozenset(keys))
-            for aid, story, mission, match_at, day, keys in rows}
+    return {aid: Article(aid, story, mission, _utc(match_at), day, frozenset(keys),
+                         tuple(shown or ()))
+            for aid, story, mission, match_at, day, keys, shown in rows}
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -632,7 +651,7 @@ def _group(con, arts: list[_Item], links: list[tuple[str, str, Link]],
                 "story_id": s, "event_id": survivor,
                 "article_id": mine, "linked_article_id": None if founding else other,
                 "score": None if founding else score,
-                "shared": [] if founding else [display(k) for k in shared[:12]],
+                "shared": [] if founding else list(shared[:12]),
                 "joined_at": stamp})
             result[s] = survivor
     _write_group(con, event_rows, member_rows, retired, stamp)

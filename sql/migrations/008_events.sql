@@ -11,6 +11,7 @@ CREATE TABLE event_features (
     reported_day  DATE,                   -- the day the lead says the happening took place
     day_cue       VARCHAR,                -- the words it was read from ('mardi', 'tuesday', '13 juin')
     keys          VARCHAR[] NOT NULL,     -- 'home:Jean-Claude Gaudin', 'partner:PortMiami', 'name:morel', 'num:120'
+    shown         VARCHAR[] NOT NULL,     -- names as written when not Title-cased ('MSC'), to show them back
     version       INTEGER NOT NULL,       -- pressmon.events.FINGERPRINT_VERSION
     updated_at    TIMESTAMPTZ NOT NULL
 );
