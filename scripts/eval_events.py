@@ -78,10 +78,12 @@ def make_config(work: Path, cases: list[dict]) -> Paths:
 def load_cycle(paths: Paths, cases: list[dict], cycle_id: str) -> None:
     """One ingest cycle of these articles, from the extract stage's records to the load."""
     from pressmon.config import load_sources
+    from pressmon.dates import now
     from pressmon.stages import build_record, classify_stage, load_stage
     from pressmon.staging import ARTICLES_FILE, FEED_FILE, feed_dir, write_json, write_jsonl
 
     sources = load_sources(paths.sources)
+    started = now().isoformat()  # a new cycle each call, never taken for a retried load
     by_source: dict[str, list[dict]] = {}
     for c in cases:
         by_source.setdefault(c["source"], []).append(c)
@@ -99,7 +101,7 @@ def load_cycle(paths: Paths, cases: list[dict], cycle_id: str) -> None:
         write_jsonl(folder / ARTICLES_FILE, records)
         classify_stage(paths, sources, name, cycle_id)
         write_json(folder / FEED_FILE, {"source": name, "url": source.url, "outcome": "ok",
-                                        "started_at": "2020-01-01T00:00:00+00:00",
+                                        "started_at": started,
                                         "items": len(items), "http_status": 200,
                                         "duration_ms": 1})
     load_stage(paths, sources, cycle_id, runner="eval")

@@ -1,0 +1,57 @@
+"""The link rule between two fingerprinted articles, on hand-made fingerprints."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pressmon.events import MIN_EVIDENCE, STRONG_EVIDENCE, Article, key_weight, link
+
+UTC = dt.timezone.utc
+SIGNING = frozenset({"home:Jean-Claude Gaudin", "partner:Miami-Dade County",
+                     "partner:Carlos Giménez", "term:sister city", "num:120", "name:stephen",
+                     "name:msc"})
+
+
+def art(aid, keys=SIGNING, day=dt.date(2017, 11, 7), mission="miami-2017", hours=20):
+    return Article(aid, "st_" + aid, mission, dt.datetime(2017, 11, 7, tzinfo=UTC)
+                   + dt.timedelta(hours=hours), day, frozenset(keys))
+
+
+def test_same_day_and_shared_facts_link_with_their_evidence():
+    found = link(art("a"), art("b", hours=30))
+    assert found is not None
+    assert found.score == sum(key_weight(k) for k in SIGNING) >= MIN_EVIDENCE
+    # The heaviest evidence first: names and numbers before entities.
+    assert found.shared[:3] == ("name:msc", "name:stephen", "num:120")
+
+
+def test_two_missions_never_link():
+    assert link(art("a"), art("b", mission="montreal-2018")) is None
+    assert link(art("a"), art("b", mission=None)) is not None
+
+
+def test_without_a_shared_home_entity_it_is_the_partner_s_own_news():
+    partner_only = {k for k in SIGNING if not k.startswith("home:")}
+    assert link(art("a"), art("b", keys=partner_only)) is None
+
+
+def test_another_day_is_another_happening():
+    """One day apart needs a strong overlap; two days apart never link."""
+    day_after = art("b", day=dt.date(2017, 11, 8), hours=40)
+    assert sum(key_weight(k) for k in SIGNING) < STRONG_EVIDENCE
+    assert link(art("a"), day_after) is None
+    rich = SIGNING | {f"name:n{i}" for i in range(8)}
+    assert link(art("a", keys=rich), art("b", keys=rich, day=dt.date(2017, 11, 8))) is not None
+    assert link(art("a", keys=rich), art("b", keys=rich, day=dt.date(2017, 11, 9))) is None
+
+
+def test_an_undated_article_needs_a_strong_overlap_published_after_the_happening():
+    rich = SIGNING | {f"name:n{i}" for i in range(8)}
+    assert link(art("a"), art("b", day=None, hours=50)) is None
+    assert link(art("a", keys=rich), art("b", keys=rich, day=None, hours=50)) is not None
+    # Published the day before the happening it would report: a preview, not a report.
+    assert link(art("a", keys=rich), art("b", keys=rich, day=None, hours=-10)) is None
+
+
+def test_articles_published_a_window_apart_are_never_compared():
+    assert link(art("a"), art("b", hours=20 + 24 * 4)) is None
