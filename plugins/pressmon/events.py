@@ -306,8 +306,12 @@ def display(key: str) -> str:
     return value
 
 
-def link(a: Article, b: Article) -> Link | None:
-    """Whether ``a`` and ``b`` report one happening, and on what evidence; None when not."""
+def link(a: Article, b: Article, common: frozenset = frozenset()) -> Link | None:
+    """Whether ``a`` and ``b`` report one happening, and on what evidence; None when not.
+
+    ``common`` holds keys too frequent to tell one happening from another (in more than
+    MAX_KEY_ARTICLES articles around them): they count for the home-side anchor, not as
+    evidence."""
     if a.mission_id and b.mission_id and a.mission_id != b.mission_id:
         return None  # two missions: two trips, whatever they share
     if abs((a.match_at - b.match_at).total_seconds()) >= WINDOW_DAYS * 86400:
@@ -316,7 +320,8 @@ def link(a: Article, b: Article) -> Link | None:
     # The Métropole's side of the happening: without it, the partner's own news.
     if not any(k.startswith("home:") for k in shared):
         return None
-    score = sum(key_weight(k) for k in shared)
+    evidence = shared - common
+    score = sum(key_weight(k) for k in evidence)
     if a.day is not None and b.day is not None:
         gap = abs((a.day - b.day).days)
         need = MIN_EVIDENCE if gap == 0 else STRONG_EVIDENCE if gap == 1 else None
@@ -324,7 +329,7 @@ def link(a: Article, b: Article) -> Link | None:
         need = STRONG_EVIDENCE if _undated_close(a, b) else None
     if need is None or score < need:
         return None
-    ordered = sorted(shared, key=lambda k: (-key_weight(k), _kind_rank(k), k))
+    ordered = sorted(evidence, key=lambda k: (-key_weight(k), _kind_rank(k), k))
     return Link(round(score, 2), tuple(ordered))
 
 
@@ -473,11 +478,13 @@ def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
         "version": pa.array([FINGERPRINT_VERSION] * len(arts), pa.int32()),
         "updated_at": pa.array([stamp] * len(arts), ts),
     }))
-    rows = [(key_hash(k), a.article_id, a.match_at) for a in arts for k in a.keys]
+    rows = [(key_hash(k), a) for a in arts for k in a.keys]
     con.register("_ev_keys", pa.table({
-        "key_hash": pa.array([r[0] for r in rows], pa.int64()),
-        "article_id": pa.array([r[1] for r in rows], pa.string()),
-        "match_at": pa.array([r[2] for r in rows], ts),
+        "key_hash": pa.array([h for h, _ in rows], pa.int64()),
+        "article_id": pa.array([a.article_id for _, a in rows], pa.string()),
+        "match_at": pa.array([a.match_at for _, a in rows], ts),
+        "reported_day": pa.array([a.day for _, a in rows], pa.date32()),
+        "mission_id": pa.array([a.mission_id for _, a in rows], pa.string()),
     }))
     try:
         con.execute("INSERT INTO event_features BY NAME SELECT * FROM _ev_features")
@@ -490,8 +497,9 @@ def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
 def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
     """Every link between a batch article and another article (stored or in the batch),
     each pair once. Candidates share at least one key that is not common to more than
-    MAX_KEY_ARTICLES articles of the window (one equality join on key hashes); the rule
-    itself is checked on the full fingerprints."""
+    MAX_KEY_ARTICLES articles of the window (one equality join on key hashes) and pass the
+    rule's cheap gates (window, missions, days at most one apart); the rule itself is then
+    checked on the full fingerprints."""
     import pyarrow as pa
 
     lo = min(a.match_at for a in arts) - dt.timedelta(days=WINDOW_DAYS)
@@ -501,7 +509,7 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
     try:
         pairs = con.execute(f"""
             WITH q AS (
-                SELECT k.key_hash, k.article_id, k.match_at
+                SELECT k.key_hash, k.article_id, k.match_at, k.reported_day, k.mission_id
                 FROM event_keys k JOIN _ev_new USING (article_id)
             ),
             df AS (
@@ -510,16 +518,27 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
                   AND match_at BETWEEN ? AND ?
                 GROUP BY key_hash
             ),
-            selective AS (SELECT key_hash FROM df WHERE n <= {int(MAX_KEY_ARTICLES)})
+            selective AS (SELECT key_hash FROM df WHERE n <= {int(MAX_KEY_ARTICLES)}),
+            pairs AS (
             SELECT DISTINCT q.article_id AS a, s.article_id AS b
             FROM q JOIN selective USING (key_hash)
             JOIN event_keys s USING (key_hash)
             WHERE s.article_id <> q.article_id
               AND s.match_at > q.match_at - INTERVAL {int(WINDOW_DAYS)} DAY
               AND s.match_at < q.match_at + INTERVAL {int(WINDOW_DAYS)} DAY
-            ORDER BY a, b""", [lo, hi]).fetchall()
+              AND (s.mission_id IS NULL OR q.mission_id IS NULL OR s.mission_id = q.mission_id)
+              AND (s.reported_day IS NULL OR q.reported_day IS NULL
+                   OR abs(s.reported_day - q.reported_day) <= 1))
+            SELECT a, b, NULL FROM pairs
+            UNION ALL
+            SELECT NULL, NULL, key_hash FROM df WHERE n > {int(MAX_KEY_ARTICLES)}
+            ORDER BY ALL""", [lo, hi]).fetchall()
     finally:
         con.unregister("_ev_new")
+    hot = {h for _, _, h in pairs if h is not None}
+    pairs = [(a, b) for a, b, h in pairs if h is None]
+    common = frozenset(k for a in arts for k in a.keys if key_hash(k) in hot) if hot \
+        else frozenset()
     mine = {a.article_id: a.article() for a in arts}
     others = _stored_articles(con, {b for _, b in pairs if b not in mine})
     out, seen = [], set()
@@ -531,7 +550,7 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
         a, b = mine[a_id], mine.get(b_id) or others.get(b_id)
         if b is None or a.story_id == b.story_id:
             continue
-        found = link(a, b)
+        found = link(a, b, common)
         if found:
             labels = {k: a.label(k) if a.label(k) != display(k) else b.label(k)
                       for k in found.shared}

@@ -19,9 +19,11 @@ CREATE TABLE event_features (
 -- Inverted index of the fingerprints: candidates are found by an equality join on key_hash
 -- within the window, so a batch is never compared with every stored article.
 CREATE TABLE event_keys (
-    key_hash    BIGINT NOT NULL,
-    article_id  VARCHAR NOT NULL,
-    match_at    TIMESTAMPTZ NOT NULL
+    key_hash      BIGINT NOT NULL,
+    article_id    VARCHAR NOT NULL,
+    match_at      TIMESTAMPTZ NOT NULL,
+    reported_day  DATE,       -- copied from event_features: the rule's gates apply in the join
+    mission_id    VARCHAR
 );
 
 -- One row per live event. Its id is derived from its founding story's; it never changes.

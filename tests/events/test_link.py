@@ -7,6 +7,7 @@ import datetime as dt
 from pressmon.events import MIN_EVIDENCE, STRONG_EVIDENCE, Article, key_weight, link
 
 UTC = dt.timezone.utc
+HOME_KEY = "home:Jean-Claude Gaudin"
 SIGNING = frozenset({"home:Jean-Claude Gaudin", "partner:Miami-Dade County",
                      "partner:Carlos Giménez", "term:sister city", "num:120", "name:stephen",
                      "name:msc"})
@@ -55,3 +56,13 @@ def test_an_undated_article_needs_a_strong_overlap_published_after_the_happening
 
 def test_articles_published_a_window_apart_are_never_compared():
     assert link(art("a"), art("b", hours=20 + 24 * 4)) is None
+
+
+def test_keys_too_common_around_them_are_no_evidence_but_still_anchor():
+    """A key in more than MAX_KEY_ARTICLES articles of the window (given as `common`) tells
+    no happening from another: it does not count, though a common home entity still anchors."""
+    full = link(art("a"), art("b"))
+    weak = link(art("a"), art("b"), common=frozenset({"num:120", "name:msc", "name:stephen"}))
+    assert full is not None and weak is None
+    anchored = link(art("a"), art("b"), common=frozenset({HOME_KEY}))
+    assert anchored is not None and HOME_KEY not in anchored.shared
