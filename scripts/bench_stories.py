@@ -12,12 +12,16 @@ articles (20-40 % of the shingles replaced) and unrelated articles, so the run a
 recall and false matches at scale. Stored articles are loaded with assign_stories itself, in
 batches of 10,000, and that time is printed too.
 
-Events: every stored article gets a synthetic event fingerprint (a reported day among three,
-one of four missions, home entities drawn with a skew such that a few are in most articles,
-as the Métropole's name is, partner entities, numbers and names from large vocabularies); the
-new batch holds `--planted` reports of stored articles' happenings (same day and mission,
-half of their names and numbers) and unrelated ones. Stored fingerprints are loaded with
-assign_events itself; the new batch is linked by assign_events in a fresh process.
+Events: every stored article gets a synthetic event fingerprint: a reported day among
+`--event-days` days (default 100, so 1,000 relevant articles a day at 100,000: more than a
+city's press monitoring sees) and the publication on that day, one of `--event-missions`
+missions, home entities drawn with a skew such that a few are in most articles (as the
+Métropole's name is), partner entities, and numbers and names from large Zipf-distributed
+vocabularies. The new batch is on the last two days: `--planted` reports of stored articles'
+happenings (same day and mission, their home entities, half of their names and numbers, and
+names of their own) and unrelated articles. Stored fingerprints are loaded with assign_events
+itself, in batches of 10,000; the new batch is linked by assign_events in a fresh process.
+`--event-days 3` puts every stored article inside the window, as the story figures do.
 """
 
 from __future__ import annotations
@@ -145,12 +149,12 @@ def child(args) -> None:
 # --------------------------------------------------------------------------- events
 
 
-def event_items(prefix: str, n: int, rng: np.random.Generator, planted_from: list | None = None
-                ) -> list[dict]:
-    """Synthetic relevant articles with event fingerprints (see the module docstring)."""
+def event_items(prefix: str, n: int, rng: np.random.Generator, days: list, missions: int,
+                planted_from: list | None = None) -> list[dict]:
+    """Synthetic relevant articles with event fingerprints (see the module docstring), on
+    `days`, about `missions` missions; the first ones report `planted_from`'s happenings."""
     from pressmon.events import FINGERPRINT_VERSION
 
-    days = [BASE_TIME.date() + timedelta(days=d) for d in range(3)]
     homes = [f"home:H{i}" for i in range(15)]
     home_p = _zipf(15, 1.5)
     num_p, name_p = _zipf(5000, 1.0, 10), _zipf(200_000, 1.1, 50)
@@ -164,8 +168,8 @@ def event_items(prefix: str, n: int, rng: np.random.Generator, planted_from: lis
             keys |= set(old[: len(old) // 2])
             keys |= {f"name:n{prefix}{i}x{j}" for j in range(8)}
         else:
-            day = days[int(rng.integers(0, 3))].isoformat()
-            mission = f"m{int(rng.integers(0, 4))}"
+            day = days[int(rng.integers(0, len(days)))].isoformat()
+            mission = f"m{int(rng.integers(0, missions))}"
             keys = {homes[j] for j in rng.choice(15, size=3, replace=False, p=home_p)}
             keys |= {f"partner:P{int(rng.integers(0, 40))}" for _ in range(3)}
             keys |= {f"num:{int(x)}" for x in rng.choice(5000, size=8, p=num_p)}
@@ -187,6 +191,12 @@ def _zipf(n: int, exponent: float, offset: int = 0) -> np.ndarray:
     return p / p.sum()
 
 
+def event_days(args) -> tuple[list, list]:
+    """The days of the stored fingerprints, and the last two, those of the new batch."""
+    days = [BASE_TIME.date() + timedelta(days=d) for d in range(args.event_days)]
+    return days, days[-2:]
+
+
 def build_events(args, size: int, db: Path) -> list[dict]:
     """Stored fingerprints in `db` (which holds the stories already); returns the stored
     items that the new batch reports on."""
@@ -194,7 +204,8 @@ def build_events(args, size: int, db: Path) -> list[dict]:
     from pressmon.events import assign_events
 
     rng = np.random.default_rng(args.seed + 2)
-    stored = event_items("e", size, rng)
+    days, new_days = event_days(args)
+    stored = event_items("e", size, rng, days, args.event_missions)
     con = duckdb.connect(str(db))
     for name in sorted((HERE.parents[1] / "sql" / "migrations").glob("*.sql")):
         if name.name.startswith("008_"):
@@ -209,7 +220,8 @@ def build_events(args, size: int, db: Path) -> list[dict]:
     con.close()
     print(f"built {size:>7,} stored fingerprints with assign_events in batches of 10,000: "
           f"{time.perf_counter() - started:.1f} s ({linked:,} of them in events)")
-    return stored[: args.planted]
+    recent = {d.isoformat() for d in new_days}
+    return [it for it in stored if it["fingerprint"]["day"] in recent][: args.planted]
 
 
 def events_child(args) -> None:
@@ -225,7 +237,9 @@ def events_child(args) -> None:
     planted = json.loads((Path(args.work) / f"planted-{args.size}.json").read_text())
     for p in planted:
         p["published_at"] = datetime.fromisoformat(p["published_at"])
-    items = event_items("x", args.new, np.random.default_rng(args.seed + 3), planted)
+    _days, new_days = event_days(args)
+    items = event_items("x", args.new, np.random.default_rng(args.seed + 3), new_days,
+                        args.event_missions, planted)
     con.execute("BEGIN")
     t1 = time.perf_counter()
     result = assign_events(con, items)
@@ -292,6 +306,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=20171106)
     parser.add_argument("--keep", type=Path, help="keep the DuckDB files in this folder")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--event-days", type=int, default=100,
+                        help="days the stored fingerprints are spread over (default 100: "
+                             "1,000 relevant articles a day at 100,000)")
+    parser.add_argument("--event-missions", type=int, default=20)
     parser.add_argument("--events-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -338,11 +356,14 @@ def main(argv=None) -> int:
             started = time.perf_counter()
             out = subprocess.run([sys.executable, str(HERE), "--events-child", "--db", str(db),
                                   "--work", str(work), "--seed", str(args.seed),
-                                  "--size", str(size), "--new", str(args.new)],
+                                  "--size", str(size), "--new", str(args.new),
+                                  "--event-days", str(args.event_days),
+                                  "--event-missions", str(args.event_missions)],
                                  check=True, capture_output=True, text=True)
             wall = time.perf_counter() - started
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"event linking: {args.new:,} new vs {size:>7,} stored: {wall:.2f} s in a "
+            print(f"event linking: {args.new:,} new vs {size:>7,} stored over {args.event_days} "
+                  f"days: {wall:.2f} s in a "
                   f"fresh process (imports {r['import_s']:.2f} s, open {r['open_s']:.2f} s, "
                   f"assign_events {r['assign_s']:.2f} s, commit {r['commit_s']:.2f} s); "
                   f"planted reports linked {r['planted_found']}/{r['planted']}, "

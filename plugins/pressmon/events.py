@@ -183,6 +183,12 @@ def reported_day(zones: Iterable[str], published: dt.datetime | dt.date | None
     return None, None
 
 
+def is_relative(cue: str | None) -> bool:
+    """Whether a day cue counts from the publication ("hier", "today"), not a weekday or
+    date."""
+    return cue in _RELATIVE
+
+
 def _nearest_date(day: int, month: int, pub: dt.date) -> dt.date | None:
     found = []
     for year in (pub.year - 1, pub.year, pub.year + 1):
@@ -274,6 +280,9 @@ class Article:
     day: dt.date | None       # the reported day
     keys: frozenset
     shown: tuple = field(default=(), compare=False)  # names as written, when not Title-cased
+    # The day was read from "hier", "today", "hoy"...: relative to a publication time stored
+    # in UTC, it may be a day off for an outlet far from Greenwich (a Miami evening article).
+    approx: bool = False
 
     def label(self, key: str) -> str:
         if key.startswith("name:"):
@@ -324,7 +333,8 @@ def link(a: Article, b: Article, common: frozenset = frozenset()) -> Link | None
     score = sum(key_weight(k) for k in evidence)
     if a.day is not None and b.day is not None:
         gap = abs((a.day - b.day).days)
-        need = MIN_EVIDENCE if gap == 0 else STRONG_EVIDENCE if gap == 1 else None
+        need = MIN_EVIDENCE if gap == 0 or (gap == 1 and (a.approx or b.approx)) \
+            else STRONG_EVIDENCE if gap == 1 else None
     else:
         need = STRONG_EVIDENCE if _undated_close(a, b) else None
     if need is None or score < need:
@@ -357,6 +367,7 @@ def event_id_for(story_id: str) -> str:
     return "ev_" + hashlib.sha1(story_id.encode("utf-8")).hexdigest()[:16]
 
 
+@lru_cache(maxsize=200_000)
 def key_hash(key: str) -> int:
     """A stable signed 64-bit hash of a fingerprint key (the same in every process)."""
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(),
@@ -422,7 +433,7 @@ class _Item:
 
     def article(self) -> Article:
         return Article(self.article_id, self.story_id, self.mission_id, self.match_at,
-                       self.day, self.keys, self.shown)
+                       self.day, self.keys, self.shown, is_relative(self.cue))
 
 
 def _validate(items: list[dict]) -> list[_Item]:
@@ -478,13 +489,19 @@ def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
         "version": pa.array([FINGERPRINT_VERSION] * len(arts), pa.int32()),
         "updated_at": pa.array([stamp] * len(arts), ts),
     }))
-    rows = [(key_hash(k), a) for a in arts for k in a.keys]
+    rows, weights = [], {}
+    for a in arts:
+        for k in a.keys:
+            h = key_hash(k)
+            weights[h] = key_weight(k)
+            rows.append((h, a))
     con.register("_ev_keys", pa.table({
         "key_hash": pa.array([h for h, _ in rows], pa.int64()),
         "article_id": pa.array([a.article_id for _, a in rows], pa.string()),
         "match_at": pa.array([a.match_at for _, a in rows], ts),
         "reported_day": pa.array([a.day for _, a in rows], pa.date32()),
         "mission_id": pa.array([a.mission_id for _, a in rows], pa.string()),
+        "weight": pa.array([weights[h] for h, _ in rows], pa.float32()),
     }))
     try:
         con.execute("INSERT INTO event_features BY NAME SELECT * FROM _ev_features")
@@ -496,10 +513,12 @@ def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
 
 def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
     """Every link between a batch article and another article (stored or in the batch),
-    each pair once. Candidates share at least one key that is not common to more than
-    MAX_KEY_ARTICLES articles of the window (one equality join on key hashes) and pass the
-    rule's cheap gates (window, missions, days at most one apart); the rule itself is then
-    checked on the full fingerprints."""
+    each pair once. One equality join on key hashes finds the articles that share keys
+    with the batch's, within the window, with compatible missions and days at most one
+    apart, and sums the weights of the shared keys: the rule's evidence, since a key common
+    to more than MAX_KEY_ARTICLES articles of the window is no evidence (and finds no
+    candidates). Pairs with too little evidence stop there; the rest are checked by ``link``
+    on the full fingerprints (home-side anchor, undated articles)."""
     import pyarrow as pa
 
     lo = min(a.match_at for a in arts) - dt.timedelta(days=WINDOW_DAYS)
@@ -519,17 +538,26 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
                 GROUP BY key_hash
             ),
             selective AS (SELECT key_hash FROM df WHERE n <= {int(MAX_KEY_ARTICLES)}),
+            hits AS (
+                SELECT q.article_id AS a, s.article_id AS b, s.weight,
+                       q.reported_day AS day_a, s.reported_day AS day_b
+                FROM q JOIN selective USING (key_hash)
+                JOIN event_keys s USING (key_hash)
+                WHERE s.article_id <> q.article_id
+                  AND s.match_at > q.match_at - INTERVAL {int(WINDOW_DAYS)} DAY
+                  AND s.match_at < q.match_at + INTERVAL {int(WINDOW_DAYS)} DAY
+                  AND (s.mission_id IS NULL OR q.mission_id IS NULL
+                       OR s.mission_id = q.mission_id)
+                  AND (s.reported_day IS NULL OR q.reported_day IS NULL
+                       OR abs(s.reported_day - q.reported_day) <= 1)
+            ),
             pairs AS (
-            SELECT DISTINCT q.article_id AS a, s.article_id AS b
-            FROM q JOIN selective USING (key_hash)
-            JOIN event_keys s USING (key_hash)
-            WHERE s.article_id <> q.article_id
-              AND s.match_at > q.match_at - INTERVAL {int(WINDOW_DAYS)} DAY
-              AND s.match_at < q.match_at + INTERVAL {int(WINDOW_DAYS)} DAY
-              AND (s.mission_id IS NULL OR q.mission_id IS NULL OR s.mission_id = q.mission_id)
-              AND (s.reported_day IS NULL OR q.reported_day IS NULL
-                   OR abs(s.reported_day - q.reported_day) <= 1))
+                SELECT a, b, sum(weight) AS score,
+                       bool_and(day_a IS NOT NULL AND day_b IS NOT NULL) AS dated
+                FROM hits GROUP BY a, b
+            )
             SELECT a, b, NULL FROM pairs
+            WHERE score >= CASE WHEN dated THEN {MIN_EVIDENCE} ELSE {STRONG_EVIDENCE} END - 1e-9
             UNION ALL
             SELECT NULL, NULL, key_hash FROM df WHERE n > {int(MAX_KEY_ARTICLES)}
             ORDER BY ALL""", [lo, hi]).fetchall()
@@ -567,12 +595,12 @@ def _stored_articles(con, article_ids: set[str]) -> dict[str, Article]:
     try:
         rows = con.execute(
             "SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys, "
-            "f.shown FROM event_features f JOIN _ev_want USING (article_id)").fetchall()
+            "f.shown, f.day_cue FROM event_features f JOIN _ev_want USING (article_id)").fetchall()
     finally:
         con.unregister("_ev_want")
     return {aid: Article(aid, story, mission, _utc(match_at), day, frozenset(keys),
-                         tuple(shown or ()))
-            for aid, story, mission, match_at, day, keys, shown in rows}
+                         tuple(shown or ()), is_relative(cue))
+            for aid, story, mission, match_at, day, keys, shown, cue in rows}
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

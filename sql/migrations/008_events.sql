@@ -23,7 +23,8 @@ CREATE TABLE event_keys (
     article_id    VARCHAR NOT NULL,
     match_at      TIMESTAMPTZ NOT NULL,
     reported_day  DATE,       -- copied from event_features: the rule's gates apply in the join
-    mission_id    VARCHAR
+    mission_id    VARCHAR,
+    weight        REAL NOT NULL  -- the key's evidence (pressmon.events.key_weight)
 );
 
 -- One row per live event. Its id is derived from its founding story's; it never changes.

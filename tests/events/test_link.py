@@ -66,3 +66,13 @@ def test_keys_too_common_around_them_are_no_evidence_but_still_anchor():
     assert full is not None and weak is None
     anchored = link(art("a"), art("b"), common=frozenset({HOME_KEY}))
     assert anchored is not None and HOME_KEY not in anchored.shared
+
+
+def test_a_day_read_from_yesterday_or_today_may_be_one_off():
+    """"ayer"/"today" count from a publication time stored in UTC: a Miami evening article's
+    today is already tomorrow in UTC, so such a day matches its neighbour too."""
+    from dataclasses import replace
+
+    evening = replace(art("b", day=dt.date(2017, 11, 8), hours=26), approx=True)
+    assert link(art("a"), evening) is not None
+    assert link(art("a"), replace(evening, approx=False)) is None
