@@ -298,6 +298,7 @@ class Link:
     shared: tuple[str, ...]   # the shared keys, heaviest first
 
 
+@lru_cache(maxsize=200_000)
 def key_weight(key: str) -> float:
     kind, _, value = key.partition(":")
     if kind == "name":
@@ -477,6 +478,7 @@ def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
     import pyarrow as pa
 
     ts = pa.timestamp("us", tz="UTC")
+    keys = [sorted(a.keys) for a in arts]
     con.register("_ev_features", pa.table({
         "article_id": pa.array([a.article_id for a in arts], pa.string()),
         "story_id": pa.array([a.story_id for a in arts], pa.string()),
@@ -484,68 +486,69 @@ def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
         "match_at": pa.array([a.match_at for a in arts], ts),
         "reported_day": pa.array([a.day for a in arts], pa.date32()),
         "day_cue": pa.array([a.cue for a in arts], pa.string()),
-        "keys": pa.array([sorted(a.keys) for a in arts], pa.list_(pa.string())),
+        "keys": pa.array(keys, pa.list_(pa.string())),
         "shown": pa.array([list(a.shown) for a in arts], pa.list_(pa.string())),
         "version": pa.array([FINGERPRINT_VERSION] * len(arts), pa.int32()),
         "updated_at": pa.array([stamp] * len(arts), ts),
-    }))
-    rows, weights = [], {}
-    for a in arts:
-        for k in a.keys:
-            h = key_hash(k)
-            weights[h] = key_weight(k)
-            rows.append((h, a))
-    con.register("_ev_keys", pa.table({
-        "key_hash": pa.array([h for h, _ in rows], pa.int64()),
-        "article_id": pa.array([a.article_id for _, a in rows], pa.string()),
-        "match_at": pa.array([a.match_at for _, a in rows], ts),
-        "reported_day": pa.array([a.day for _, a in rows], pa.date32()),
-        "mission_id": pa.array([a.mission_id for _, a in rows], pa.string()),
-        "weight": pa.array([weights[h] for h, _ in rows], pa.float32()),
+        "hashes": pa.array([[key_hash(k) for k in ks] for ks in keys], pa.list_(pa.int64())),
+        "weights": pa.array([[key_weight(k) for k in ks] for ks in keys],
+                            pa.list_(pa.float32())),
     }))
     try:
-        con.execute("INSERT INTO event_features BY NAME SELECT * FROM _ev_features")
-        con.execute("INSERT INTO event_keys BY NAME SELECT * FROM _ev_keys")
+        con.execute("INSERT INTO event_features BY NAME "
+                    "SELECT * EXCLUDE (hashes, weights) FROM _ev_features")
+        con.execute("INSERT INTO event_keys BY NAME "
+                    "SELECT unnest(hashes) AS key_hash, article_id, match_at, reported_day, "
+                    "mission_id, unnest(weights) AS weight FROM _ev_features")
     finally:
         con.unregister("_ev_features")
-        con.unregister("_ev_keys")
 
 
 def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
     """Every link between a batch article and another article (stored or in the batch),
     each pair once. One equality join on key hashes finds the articles that share keys
     with the batch's, within the window, with compatible missions and days at most one
-    apart, and sums the weights of the shared keys: the rule's evidence, since a key common
-    to more than MAX_KEY_ARTICLES articles of the window is no evidence (and finds no
-    candidates). Pairs with too little evidence stop there; the rest are checked by ``link``
-    on the full fingerprints (home-side anchor, undated articles)."""
+    apart, and sums the weights of the shared keys: the rule's evidence, since a key found in
+    more than MAX_KEY_ARTICLES articles within the window around an article is no evidence
+    for it (and finds no candidates). Pairs with too little evidence stop there; the rest are
+    checked by ``link`` on the full fingerprints (home-side anchor, undated articles)."""
     import pyarrow as pa
 
-    lo = min(a.match_at for a in arts) - dt.timedelta(days=WINDOW_DAYS)
-    hi = max(a.match_at for a in arts) + dt.timedelta(days=WINDOW_DAYS)
+    w = int(WINDOW_DAYS)
+    lo = min(a.match_at for a in arts) - dt.timedelta(days=w + 1)
+    hi = max(a.match_at for a in arts) + dt.timedelta(days=w + 1)
     con.register("_ev_new", pa.table({"article_id": pa.array([a.article_id for a in arts],
                                                                pa.string())}))
     try:
-        pairs = con.execute(f"""
+        rows = con.execute(f"""
             WITH q AS (
-                SELECT k.key_hash, k.article_id, k.match_at, k.reported_day, k.mission_id
+                SELECT k.key_hash, k.article_id, k.match_at, k.reported_day, k.mission_id,
+                       CAST(k.match_at AS DATE) AS d
                 FROM event_keys k JOIN _ev_new USING (article_id)
             ),
-            df AS (
-                SELECT key_hash, count(*) AS n FROM event_keys
+            daily AS (  -- how many articles carry each key, day by day (UTC)
+                SELECT key_hash, CAST(match_at AS DATE) AS d, count(*) AS n FROM event_keys
                 WHERE key_hash IN (SELECT DISTINCT key_hash FROM q)
                   AND match_at BETWEEN ? AND ?
-                GROUP BY key_hash
+                GROUP BY ALL
             ),
-            selective AS (SELECT key_hash FROM df WHERE n <= {int(MAX_KEY_ARTICLES)}),
+            freq AS (   -- ... within the window around each batch article
+                SELECT q.article_id, q.key_hash, sum(daily.n) AS n
+                FROM q JOIN daily ON daily.key_hash = q.key_hash
+                 AND daily.d BETWEEN q.d - {w} AND q.d + {w}
+                GROUP BY ALL
+            ),
+            selective AS (
+                SELECT q.* FROM q JOIN freq USING (article_id, key_hash)
+                WHERE freq.n <= {int(MAX_KEY_ARTICLES)}
+            ),
             hits AS (
                 SELECT q.article_id AS a, s.article_id AS b, s.weight,
                        q.reported_day AS day_a, s.reported_day AS day_b
-                FROM q JOIN selective USING (key_hash)
-                JOIN event_keys s USING (key_hash)
+                FROM selective q JOIN event_keys s USING (key_hash)
                 WHERE s.article_id <> q.article_id
-                  AND s.match_at > q.match_at - INTERVAL {int(WINDOW_DAYS)} DAY
-                  AND s.match_at < q.match_at + INTERVAL {int(WINDOW_DAYS)} DAY
+                  AND s.match_at > q.match_at - INTERVAL {w} DAY
+                  AND s.match_at < q.match_at + INTERVAL {w} DAY
                   AND (s.mission_id IS NULL OR q.mission_id IS NULL
                        OR s.mission_id = q.mission_id)
                   AND (s.reported_day IS NULL OR q.reported_day IS NULL
@@ -559,27 +562,33 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
             SELECT a, b, NULL FROM pairs
             WHERE score >= CASE WHEN dated THEN {MIN_EVIDENCE} ELSE {STRONG_EVIDENCE} END - 1e-9
             UNION ALL
-            SELECT NULL, NULL, key_hash FROM df WHERE n > {int(MAX_KEY_ARTICLES)}
+            SELECT article_id, NULL, key_hash FROM freq WHERE n > {int(MAX_KEY_ARTICLES)}
             ORDER BY ALL""", [lo, hi]).fetchall()
     finally:
         con.unregister("_ev_new")
-    hot = {h for _, _, h in pairs if h is not None}
-    pairs = [(a, b) for a, b, h in pairs if h is None]
-    common = frozenset(k for a in arts for k in a.keys if key_hash(k) in hot) if hot \
-        else frozenset()
+    hot: dict[str, set[int]] = {}
+    for a_id, _b, h in rows:
+        if h is not None:
+            hot.setdefault(a_id, set()).add(h)
+    pairs = [(a, b) for a, b, h in rows if h is None]
+    common = {}
+    for a in arts:
+        if a.article_id in hot:
+            mine_hot = hot[a.article_id]
+            common[a.article_id] = frozenset(k for k in a.keys if key_hash(k) in mine_hot)
     mine = {a.article_id: a.article() for a in arts}
     others = _stored_articles(con, {b for _, b in pairs if b not in mine})
-    out, seen = [], set()
+    out, linked = [], set()
     for a_id, b_id in pairs:
         pair = tuple(sorted((a_id, b_id)))
-        if pair in seen:
-            continue
-        seen.add(pair)
+        if pair in linked:
+            continue  # two batch articles come both ways: what is common is per article
         a, b = mine[a_id], mine.get(b_id) or others.get(b_id)
         if b is None or a.story_id == b.story_id:
             continue
-        found = link(a, b, common)
+        found = link(a, b, common.get(a_id, frozenset()))
         if found:
+            linked.add(pair)
             labels = {k: a.label(k) if a.label(k) != display(k) else b.label(k)
                       for k in found.shared}
             out.append((a_id, b_id, Link(found.score, tuple(labels[k] for k in found.shared))))
