@@ -17,6 +17,10 @@ the same articles in three cycles, in a shuffled order, gives the same grouping;
 relevant article.
 
     python scripts/eval_events.py [--split dev|holdout|all] [--errors] [--keep DIR]
+                                  [--without-days]
+
+`--without-days` scores the split as if no article had a day cue (the fallback of the rule
+alone), to see what the reported day brings.
 """
 
 from __future__ import annotations
@@ -287,7 +291,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--errors", action="store_true", help="list the pairs scored wrong")
     parser.add_argument("--keep", type=Path, help="keep the DuckDB files in this folder")
+    parser.add_argument("--without-days", action="store_true",
+                        help="as if no article had a day cue")
     args = parser.parse_args(argv)
+    if args.without_days:
+        from pressmon import events
+
+        events.reported_day = lambda zones, published: (None, None)
     splits = SPLITS if args.split == "all" else (args.split,)
     with tempfile.TemporaryDirectory(prefix="pressmon-eval-events-") as tmp:
         work = args.keep or Path(tmp)

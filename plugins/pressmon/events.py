@@ -526,10 +526,13 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
                        CAST(k.match_at AS DATE) AS d
                 FROM event_keys k JOIN _ev_new USING (article_id)
             ),
+            near AS MATERIALIZED (  -- the stored keys around the batch, read once
+                SELECT k.* FROM event_keys k
+                WHERE k.match_at BETWEEN ? AND ?
+                  AND k.key_hash IN (SELECT DISTINCT key_hash FROM q)
+            ),
             daily AS (  -- how many articles carry each key, day by day (UTC)
-                SELECT key_hash, CAST(match_at AS DATE) AS d, count(*) AS n FROM event_keys
-                WHERE key_hash IN (SELECT DISTINCT key_hash FROM q)
-                  AND match_at BETWEEN ? AND ?
+                SELECT key_hash, CAST(match_at AS DATE) AS d, count(*) AS n FROM near
                 GROUP BY ALL
             ),
             freq AS (   -- ... within the window around each batch article
@@ -545,7 +548,7 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
             hits AS (
                 SELECT q.article_id AS a, s.article_id AS b, s.weight,
                        q.reported_day AS day_a, s.reported_day AS day_b
-                FROM selective q JOIN event_keys s USING (key_hash)
+                FROM selective q JOIN near s USING (key_hash)
                 WHERE s.article_id <> q.article_id
                   AND s.match_at > q.match_at - INTERVAL {w} DAY
                   AND s.match_at < q.match_at + INTERVAL {w} DAY
