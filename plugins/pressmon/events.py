@@ -21,8 +21,9 @@ A fingerprint holds what survives translation:
 
 Two relevant articles report one happening when they report it on the same day, are not about
 two different missions, share a home-side entity (the Métropole's side of the happening) and
-share enough specific facts (``MIN_EVIDENCE``); without a day cue, or a day apart, only a much
-larger overlap links them (``STRONG_EVIDENCE``). Stories are grouped by these links; an event's
+share enough specific facts (``MIN_EVIDENCE``); articles reporting different days never link
+(two happenings of one trip share most names), and an article without a day cue needs a much
+larger overlap (``STRONG_EVIDENCE``). Stories are grouped by these links; an event's
 id is derived from its founding story's, later stories join it without changing it, and a
 story that links two events merges them under the older one's id, the other being kept in
 ``event_aliases``. Why and how far this holds: docs/events.md.
@@ -43,7 +44,7 @@ from typing import Iterable
 FINGERPRINT_VERSION = 1
 WINDOW_DAYS = 4          # articles published this many days apart or more are never compared
 MIN_EVIDENCE = 3.0       # shared evidence needed when both articles report the same day
-STRONG_EVIDENCE = 8.0    # ... when a day is missing or the days are one apart
+STRONG_EVIDENCE = 12.0   # ... when an article has no day cue
 ENTITY_WEIGHT = 0.5      # a shared watchlist entity (entities name the context more than the happening)
 NAME_WEIGHT = 1.0        # a shared proper name outside the watchlist
 NUMBER_WEIGHT = 1.0      # a shared number
@@ -155,9 +156,12 @@ def reported_day(zones: Iterable[str], published: dt.datetime | dt.date | None
                  ) -> tuple[dt.date | None, str | None]:
     """The day the lead says the happening took place, and the words that say it.
 
-    The first cue wins, zone by zone: an explicit date within a week before publication, a
-    weekday (the latest such day on or before the publication date, in UTC as stored), or
-    "hier"/"yesterday"/"ayer"-like words. A day announced ("lundi prochain") is skipped.
+    Zone by zone, the first zone that names a day decides: an explicit date within a week
+    before publication, a weekday (the latest such day on or before the publication date, in
+    UTC as stored), or "hier"/"yesterday"/"ayer"-like words; a day announced ("lundi
+    prochain") is skipped. When the zone names several days, the latest is the happening:
+    the others are its context ("Après l'accord de mardi, c'était au tour des ports, ce
+    mercredi 17 octobre"; "arrived Sunday, signed Tuesday").
     """
     if published is None:
         return None, None
@@ -167,19 +171,25 @@ def reported_day(zones: Iterable[str], published: dt.datetime | dt.date | None
         if not zone:
             continue
         low = plain(zone)
+        found: list[tuple[dt.date, int, str]] = []
         for m in _DAY_RE.finditer(low):
             if _FUTURE_RE.search(low[max(0, m.start() - 12):m.start()]) or \
                     _FUTURE_RE.search(low[m.end():m.end() + 12]):
                 continue
             if m.group("wd"):
-                back = (pub.weekday() - _WEEKDAYS[m.group("wd")]) % 7
-                return pub - dt.timedelta(days=back), m.group(0)
-            if m.group("rel"):
-                return pub + dt.timedelta(days=_RELATIVE[m.group("rel")]), m.group(0)
-            d, mon = (m.group("d1"), m.group("m1")) if m.group("d1") else (m.group("d2"), m.group("m2"))
-            day = _nearest_date(int(d), _MONTHS[mon], pub)
-            if day is not None and 0 <= (pub - day).days <= 7:
-                return day, m.group(0)
+                day = pub - dt.timedelta(days=(pub.weekday() - _WEEKDAYS[m.group("wd")]) % 7)
+            elif m.group("rel"):
+                day = pub + dt.timedelta(days=_RELATIVE[m.group("rel")])
+            else:
+                d, mon = (m.group("d1"), m.group("m1")) if m.group("d1") \
+                    else (m.group("d2"), m.group("m2"))
+                day = _nearest_date(int(d), _MONTHS[mon], pub)
+                if day is None or not 0 <= (pub - day).days <= 7:
+                    continue
+            found.append((day, -m.start(), m.group(0)))
+        if found:
+            day, _pos, cue = max(found)  # the latest day; on a tie, the first words
+            return day, cue
     return None, None
 
 
@@ -334,8 +344,7 @@ def link(a: Article, b: Article, common: frozenset = frozenset()) -> Link | None
     score = sum(key_weight(k) for k in evidence)
     if a.day is not None and b.day is not None:
         gap = abs((a.day - b.day).days)
-        need = MIN_EVIDENCE if gap == 0 or (gap == 1 and (a.approx or b.approx)) \
-            else STRONG_EVIDENCE if gap == 1 else None
+        need = MIN_EVIDENCE if gap == 0 or (gap == 1 and (a.approx or b.approx)) else None
     else:
         need = STRONG_EVIDENCE if _undated_close(a, b) else None
     if need is None or score < need:

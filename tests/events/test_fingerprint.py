@@ -50,6 +50,16 @@ def test_the_first_zone_with_a_cue_decides():
     assert (day, cue) == (dt.date(2017, 11, 7), "mardi")
 
 
+def test_when_the_lead_names_several_days_the_latest_is_the_happening():
+    """The earlier days are context: the previous happening, the arrival."""
+    thu = dt.datetime(2018, 10, 18, 9, 0, tzinfo=UTC)
+    lead = ("Après l'accord entre la Métropole et l'AMB mardi, c'était au tour des ports, "
+            "ce mercredi 17 octobre.")
+    assert events.reported_day([lead], thu) == (dt.date(2018, 10, 17), "mercredi")
+    assert events.reported_day(["Arrived on Sunday, the delegation signed on Tuesday."],
+                               WED_8_NOV)[0] == dt.date(2017, 11, 7)
+
+
 def test_numbers_are_written_alike_in_every_language():
     fr = events.numbers("480 hectares, 120 décideurs, 1 200 emplois, 2,7 millions, 3 ans")
     en = events.numbers("480 hectares, 120 business leaders, 1,200 jobs, 2.7 million, 3 years")
