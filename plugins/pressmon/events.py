@@ -535,13 +535,10 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
                        CAST(k.match_at AS DATE) AS d
                 FROM event_keys k JOIN _ev_new USING (article_id)
             ),
-            near AS MATERIALIZED (  -- the stored keys around the batch, read once
-                SELECT k.* FROM event_keys k
-                WHERE k.match_at BETWEEN ? AND ?
-                  AND k.key_hash IN (SELECT DISTINCT key_hash FROM q)
-            ),
             daily AS (  -- how many articles carry each key, day by day (UTC)
-                SELECT key_hash, CAST(match_at AS DATE) AS d, count(*) AS n FROM near
+                SELECT key_hash, CAST(match_at AS DATE) AS d, count(*) AS n FROM event_keys
+                WHERE match_at BETWEEN ? AND ?
+                  AND key_hash IN (SELECT DISTINCT key_hash FROM q)
                 GROUP BY ALL
             ),
             freq AS (   -- ... within the window around each batch article
@@ -553,6 +550,11 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
             selective AS (
                 SELECT q.* FROM q JOIN freq USING (article_id, key_hash)
                 WHERE freq.n <= {int(MAX_KEY_ARTICLES)}
+            ),
+            near AS (   -- the stored rows of those keys around the batch
+                SELECT k.* FROM event_keys k
+                WHERE k.match_at BETWEEN ? AND ?
+                  AND k.key_hash IN (SELECT DISTINCT key_hash FROM selective)
             ),
             hits AS (
                 SELECT q.article_id AS a, s.article_id AS b, s.weight,
@@ -575,7 +577,7 @@ def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
             WHERE score >= CASE WHEN dated THEN {MIN_EVIDENCE} ELSE {STRONG_EVIDENCE} END - 1e-9
             UNION ALL
             SELECT article_id, NULL, key_hash FROM freq WHERE n > {int(MAX_KEY_ARTICLES)}
-            ORDER BY ALL""", [lo, hi]).fetchall()
+            ORDER BY ALL""", [lo, hi, lo, hi]).fetchall()
     finally:
         con.unregister("_ev_new")
     hot: dict[str, set[int]] = {}
