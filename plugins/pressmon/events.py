@@ -123,11 +123,14 @@ _COMBINING = re.compile("[\u0300-\u036f]")
 
 def fingerprint(watchlist, hits, title: str | None, summary: str | None, text: str | None,
                 published: dt.datetime | dt.date | None) -> dict:
-    """The event fingerprint of one relevant article: ``{"v", "day", "cue", "keys"}``.
+    """The event fingerprint of one relevant article: ``{"v", "day", "cue", "keys", "shown"}``.
 
     ``hits`` are the watchlist hits tagging already found (``relevance.Relevance.hits``), so
     the entities cost nothing more; the rest is a few regular-expression passes over the text.
-    ``day`` is the reported day (ISO date) or None, ``cue`` the words it was read from.
+    ``day`` is the reported day (ISO date) or None, ``cue`` the words it was read from,
+    ``keys`` what the article names (``home:``/``partner:``/``term:`` + watchlist entry,
+    ``name:`` + folded name, ``num:`` + number), ``shown`` the names not simply capitalised as
+    written ("MSC"), to show them back. Plain JSON: it travels in the staged records.
     """
     title, summary, text = title or "", summary or "", text or ""
     paragraphs = [p for p in _PARA_RE.split(text) if p.strip()]
@@ -233,6 +236,8 @@ def proper_names(text: str) -> dict[str, str]:
     language writes them ("Giménez" and "Gimenez" are one): {folded: first written form}."""
     out: dict[str, str] = {}
     for m in _NAME_RE.finditer(text):
+        if not m.group(1)[0].isupper():
+            continue  # Latin Extended-A mixes small letters into the capitals' range
         name = _plain_name(m.group(1))
         if len(name) >= 3 and name not in _STOP_NAMES and name not in _WEEKDAYS \
                 and name not in _MONTHS and name not in out:
@@ -245,17 +250,15 @@ def _plain_name(word: str) -> str:
     return plain(word)
 
 
-_WATCH_WORDS: dict[int, frozenset] = {}
+_WATCH_WORDS: list = [None, frozenset()]  # [the watchlist, its words]: the last one asked
 
 
 def _watch_words(watchlist) -> frozenset:
     """The (stemmed) words of the watchlist's phrases, computed once per loaded watchlist."""
-    words = _WATCH_WORDS.get(id(watchlist))
-    if words is None:
-        words = frozenset(w for t in watchlist.terms for phrase in t.phrases for w in phrase)
-        _WATCH_WORDS.clear()
-        _WATCH_WORDS[id(watchlist)] = words
-    return words
+    if _WATCH_WORDS[0] is not watchlist:
+        _WATCH_WORDS[:] = [watchlist, frozenset(
+            w for t in watchlist.terms for phrase in t.phrases for w in phrase)]
+    return _WATCH_WORDS[1]
 
 
 def _known(name: str, words: frozenset) -> bool:
