@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-production eval eval-extract eval-classify eval-dedupe eval-realdata eval-metadata bench preview screenshots airflow production-local validate-compose clean
+.PHONY: setup demo test test-production eval eval-extract eval-classify eval-dedupe eval-events eval-realdata eval-metadata bench preview screenshots airflow production-local validate-compose clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,7 +26,7 @@ test-production: setup
 
 # Real pages and texts (../shared/realdata, outside the repository) first, pressmon beside the
 # plain libraries; each real-data script says so and goes on when that folder is absent.
-eval: eval-realdata eval-metadata eval-extract eval-classify eval-dedupe
+eval: eval-realdata eval-metadata eval-extract eval-classify eval-dedupe eval-events
 
 eval-realdata: setup
 	$(BIN)/python scripts/eval_realdata.py
@@ -42,6 +42,9 @@ eval-classify: setup
 
 eval-dedupe: setup
 	$(BIN)/python scripts/eval_dedupe.py
+
+eval-events: setup
+	$(BIN)/python scripts/eval_events.py
 
 bench: setup
 	$(BIN)/python scripts/bench.py

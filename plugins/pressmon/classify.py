@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .config import MissionsConfig, file_digest, load_missions
 from .dates import parse_time
+from .events import fingerprint
 from .language import detect_language
 from .missions import MissionMatcher, build_matcher, link_mission
 from .relevance import Watchlist, load_watchlist, score_relevance, tokens
@@ -88,11 +89,15 @@ def classify_article(rules: Rules, article: dict) -> dict:
     zones = article_zones(title, text, summary)
     raw = "\n".join((title, summary or "", text))
     rel = score_relevance(rules.watchlist, zones, raw, article.get("region"))
-    mission_id = None
+    mission_id = event = None
     if rel.relevant:
         # In UTC, as stored: the pipeline, reclassify and the evaluation see the same date.
-        mission_id = link_mission(rules.matcher, zones, _as_datetime(article.get("published_at")),
+        published = _as_datetime(article.get("published_at"))
+        mission_id = link_mission(rules.matcher, zones, published,
                                   raw_text=raw, region=article.get("region"))
+        # What event linking compares (pressmon.events), from the hits found above: only
+        # relevant articles are linked into events, so only they pay for it.
+        event = fingerprint(rules.watchlist, rel.hits, title, summary, text, published)
     topics, topic_scores, topic_terms = score_topics_explained(rules.taxonomy, zones)
     return {
         "language": lang,
@@ -106,6 +111,7 @@ def classify_article(rules: Rules, article: dict) -> dict:
         "topic_scores": topic_scores,
         "topic_terms": topic_terms,
         "rules_version": rules.version,
+        "event_fingerprint": event,
     }
 
 

@@ -134,6 +134,9 @@ def cmd_reclassify(args) -> int:
     r = reclassify_all(_paths(args))
     print(f"reclassified {r['articles']} articles with rules {r['rules_version']}: "
           f"{r['changed']} changed, {r['relevant']} relevant")
+    e = r["events"]
+    print(f"events recomputed: {e['events']} ({e['kept_ids']} kept their id, {e['new_ids']} new, "
+          f"{e['retired_ids']} ids retired into aliases)")
     return 0
 
 

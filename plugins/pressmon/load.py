@@ -474,6 +474,7 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
     new_rows: list[dict] = []   # small: what the logs need, not the texts
     batch: list[dict] = []
     story_items: list[dict] = []
+    event_items: list[dict] = []
     updated_by_source: dict[str, int] = {}
     for g, rec in _iter_records(wanted):
         if g in plan.new:
@@ -489,6 +490,8 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
             story_items.append({"article_id": row["article_id"],
                                 "published_at": row["published_at"], "first_seen_at": seen,
                                 "signature": _compact_signature(rec.get("signature"))})
+            if rec.get("event_fingerprint"):
+                event_items.append(_event_item(row, rec))
             if len(batch) >= INSERT_BATCH:
                 _insert_articles(con, batch)
                 batch = []
@@ -514,6 +517,7 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
         story_items.append({"article_id": aid, "published_at": row["published_at"],
                             "first_seen_at": first_seen,
                             "signature": _compact_signature(rec.get("signature"))})
+        event_items.append(_event_item(row, rec))  # a fingerprint gone is dropped too
     _insert_articles(con, batch)
     del batch
 
@@ -565,6 +569,8 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
         finally:
             con.unregister("_pm_story_map")
 
+    _assign_events(con, event_items, stories)
+
     # Logs and feed state: each feed's row counts what its entries brought.
     new_story_ids = {stories[r["article_id"]] for r in new_rows}
     pre_existing = {r[0] for r in con.execute(
@@ -610,6 +616,23 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
     _insert_rows(con, "fetch_log", fetch_rows, FETCH_LOG_SCHEMA)
     _insert_rows(con, "page_log", page_rows, PAGE_LOG_SCHEMA)
     _update_feed_states(con, feeds, started)
+
+
+def _event_item(row: dict, rec: dict) -> dict:
+    return {"article_id": row["article_id"], "mission_id": row["mission_id"],
+            "published_at": row["published_at"], "first_seen_at": row["first_seen_at"],
+            "fingerprint": rec.get("event_fingerprint")}
+
+
+def _assign_events(con, event_items: list[dict], stories: dict[str, str]) -> None:
+    """Events (stories reporting one happening, see pressmon.events), once every story of the
+    cycle is known; oldest first, in chunks, like the stories."""
+    from .events import CHUNK, assign_events
+
+    items = sorted((dict(it, story_id=stories[it["article_id"]]) for it in event_items),
+                   key=lambda it: (it["published_at"] or it["first_seen_at"], it["article_id"]))
+    for start in range(0, len(items), CHUNK):
+        assign_events(con, items[start:start + CHUNK])
 
 
 def summarize(con, cycle_id: str) -> dict:
@@ -666,6 +689,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
             "a.mission_id, a.topics, a.matched_terms "
             "FROM articles a LEFT JOIN sources s ON s.name = a.source").fetchall()
         out, changed = [], 0
+        fingerprints: dict[str, dict | None] = {}
         stamp = now()
         for (aid, title, text, summary, published, region, src_lang, lang, conf, mix,
              old_rel, old_mission, old_topics, old_terms) in rows:
@@ -679,6 +703,7 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
                                                      list(old_topics or []),
                                                      list(old_terms or [])):
                 changed += 1
+            fingerprints[aid] = tags.get("event_fingerprint")
             out.append({"article_id": aid, "language": tags.get("language") or lang,
                         "language_confidence": tags.get("language_confidence", conf),
                         "language_mix": tags.get("language_mix", mix),
@@ -707,6 +732,9 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
                         "FROM _pm_tags t WHERE articles.article_id = t.article_id")
                 finally:
                     con.unregister("_pm_tags")
+            from .events import rebuild_events
+
+            events = rebuild_events(con, fingerprints, now=stamp)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -715,6 +743,6 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
         _publish_exports(con, paths)  # BI tools see the new tags too
         relevant = fetch_one(con, "SELECT count(*) FILTER (WHERE relevant) FROM articles")[0]
         return {"articles": len(out), "changed": changed, "relevant": relevant,
-                "rules_version": rules.version}
+                "rules_version": rules.version, "events": events}
     finally:
         con.close()

@@ -29,5 +29,7 @@ SELECT
     a.first_seen_at,
     a.cycle_id,
     a.rules_version,
-    coalesce(a.topic_terms, [])::VARCHAR[] AS topic_terms
-FROM articles a;
+    coalesce(a.topic_terms, [])::VARCHAR[] AS topic_terms,
+    es.event_id
+FROM articles a
+LEFT JOIN event_stories es ON es.story_id = a.story_id;

@@ -45,7 +45,7 @@ def insert_articles(con, articles: list[dict], sources: dict) -> None:
 
 
 def load_corpus(con, corpus: dict, *, now: dt.datetime | None = None) -> None:
-    """Write a corpus file's rows (sources, missions, articles, fetch_log, feed_state)."""
+    """Write a corpus file's rows (sources, missions, articles, events, fetch_log, feed_state)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     sources = {s["name"]: s for s in corpus.get("sources", [])}
     for pos, s in enumerate(corpus.get("sources", [])):
@@ -65,6 +65,13 @@ def load_corpus(con, corpus: dict, *, now: dt.datetime | None = None) -> None:
                     ["c1", f["source"], f"https://x.test/{f['source']}.xml",
                      now - dt.timedelta(hours=f["hours_ago"]), f["outcome"],
                      f.get("http_status"), f.get("error"), f.get("items"), 100, f.get("new", 0)])
+    for ev in corpus.get("events", []):
+        con.execute("INSERT INTO events VALUES (?, ?, ?::TIMESTAMPTZ, ?, ?)",
+                    [ev["event_id"], ev["founding_story"], ev["founded"], now, now])
+        for st in ev["stories"]:
+            con.execute("INSERT INTO event_stories VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [st["story"], ev["event_id"], st["article"], st.get("linked"),
+                         st.get("score"), st.get("shared", []), now])
     for st in corpus.get("feed_state", []):
         retry = st.get("next_attempt_in_hours")
         con.execute("INSERT INTO feed_state (source, consecutive_failures, next_attempt_at, "

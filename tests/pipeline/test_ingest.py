@@ -13,7 +13,7 @@ CONTRACT = {
     "canonical_url": "VARCHAR", "title": "VARCHAR", "published_at": "TIMESTAMP WITH TIME ZONE",
     "language": "VARCHAR", "topics": "VARCHAR[]", "relevant": "BOOLEAN",
     "relevance_score": "DOUBLE", "matched_terms": "VARCHAR[]", "mission_id": "VARCHAR",
-    "story_id": "VARCHAR",
+    "story_id": "VARCHAR", "event_id": "VARCHAR",
 }
 TOPICS = {"diplomacy", "economy", "investment", "tourism", "cruise", "port",
           "urban_development", "innovation", "culture", "politics", "sports", "other"}
