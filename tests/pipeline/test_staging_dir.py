@@ -3,7 +3,8 @@ database (a shared volume every worker mounts), and the stages really use it."""
 
 from __future__ import annotations
 
-from pressmon import pipeline
+from pressmon import stages
+from pressmon.staging import ARTICLES_FILE, FEED_FILE
 from pressmon.config import load_sources
 from pressmon.settings import PROJECT_ROOT, get_paths
 
@@ -34,9 +35,9 @@ def test_stages_hand_over_through_the_configured_folder(pm_env, monkeypatch, tmp
     paths = get_paths()
     sources = load_sources(sample_sources)
     name = sources.sources[0].name
-    outcome = pipeline.fetch_stage(paths, sources, name, "cycle-1")
+    outcome = stages.fetch_stage(paths, sources, name, "cycle-1")
     assert outcome["outcome"] == "ok", outcome
-    pipeline.extract_stage(paths, sources, name, "cycle-1")
+    stages.extract_stage(paths, sources, name, "cycle-1")
     feed = staging / "cycle-1" / name
-    assert (feed / pipeline.FEED_FILE).exists() and (feed / pipeline.ARTICLES_FILE).exists()
+    assert (feed / FEED_FILE).exists() and (feed / ARTICLES_FILE).exists()
     assert not (paths.data_dir / "staging").exists()
