@@ -57,16 +57,21 @@ _BAND_MULT = _seeded_u64("band", ROWS + 1) | np.uint64(1)
 # membership appeals, sponsorship disclaimers, "read also" lists, copyright lines. Matched on
 # normalised text (case-folded, accents stripped). Only paragraphs shorter than
 # _BOILERPLATE_MAX_WORDS are dropped, so an article *about* newsletters keeps its body.
-_BOILERPLATE = re.compile(
-    r"\b(newsletter|lettre d'information|inscrivez-vous|abonnez-vous|desabonner|"
-    r"a lire aussi|lire aussi|a voir aussi|partenariat editorial|contenu sponsorise|"
-    r"tous droits reserves|donnees personnelles|"
-    r"sign up|subscribe|unsubscribe|related:|read more:|read also|all rights reserved|"
-    r"content partnership|sponsored content|become a member|privacy policy|"
-    r"suscribase|suscribete|boletin|darse de baja|relacionados:|lea tambien|lee tambien|"
-    r"todos los derechos reservados|contenido patrocinado|alianza de contenidos|hagase socio|"
-    r"politica de privacidad)"
+_BOILERPLATE_PHRASES = (
+    "newsletter", "lettre d'information", "inscrivez-vous", "abonnez-vous", "desabonner",
+    "a lire aussi", "lire aussi", "a voir aussi", "partenariat editorial", "contenu sponsorise",
+    "tous droits reserves", "donnees personnelles",
+    "sign up", "subscribe", "unsubscribe", "related:", "read more:", "read also",
+    "all rights reserved", "content partnership", "sponsored content", "become a member",
+    "privacy policy",
+    "suscribase", "suscribete", "boletin", "darse de baja", "relacionados:", "lea tambien",
+    "lee tambien", "todos los derechos reservados", "contenido patrocinado",
+    "alianza de contenidos", "hagase socio", "politica de privacidad",
 )
+_BOILERPLATE = re.compile(r"\b(" + "|".join(map(re.escape, _BOILERPLATE_PHRASES)) + ")")
+# Substrings one of which every match holds (a phrase inside another is enough alone).
+_BOILERPLATE_CLUES = tuple(p for p in _BOILERPLATE_PHRASES
+                           if not any(q != p and q in p for q in _BOILERPLATE_PHRASES))
 _BOILERPLATE_MAX_WORDS = 120
 
 _TYPOGRAPHY = str.maketrans({
@@ -79,6 +84,10 @@ _WORD = re.compile(r"\w+")
 # The combining-mark blocks: what remains of an accent after NFKD decomposition.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# No replacement holds a replaced character, so replacing one character after another
+# gives what one simultaneous translation would.
+_TYPOGRAPHY_PAIRS = tuple((chr(code), plain) for code, plain in _TYPOGRAPHY.items())
 
 
 def normalize_text(text: str) -> str:
@@ -90,12 +99,25 @@ def normalize_text(text: str) -> str:
     """
     if not text:
         return ""
-    t = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
+    t = unicodedata.normalize("NFKC", text)
+    if not t.isascii():
+        # str.replace per character present: a str.translate with a dict looks every
+        # character up and cost five times the rest of this function.
+        for char, plain in _TYPOGRAPHY_PAIRS:
+            if char in t:
+                t = t.replace(char, plain)
+    t = t.casefold()
     if not t.isascii():
         t = _COMBINING.sub("", unicodedata.normalize("NFKD", t))
+    # Extracted texts rarely hold a run of spaces or a tab: look before rewriting.
+    if "  " in t or "\t" in t or "\r" in t or "\f" in t or "\v" in t:
+        t = _SPACE.sub(" ", t)
     paragraphs = []
-    for block in re.split(r"\n\s*\n", t):
-        line = _SPACE.sub(" ", block.replace("\n", " ")).strip()
+    for block in _PARAGRAPH_BREAK.split(t):
+        line = block.replace("\n", " ")
+        if "  " in line:  # a newline beside a space
+            line = _SPACE.sub(" ", line)
+        line = line.strip()
         if line:
             paragraphs.append(line)
     return "\n\n".join(paragraphs)
@@ -104,13 +126,28 @@ def normalize_text(text: str) -> str:
 def content_hash(title: str | None, text: str) -> str:
     """Hex SHA-256 of the normalised title and text: the same text, whatever its typography
     or whitespace, gives the same hash (exact duplicates, revisions)."""
-    payload = normalize_text(title or "") + "\x1f" + normalize_text(text or "")
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return _hash_normalized(normalize_text(title or ""), normalize_text(text or ""))
+
+
+def _hash_normalized(title: str, text: str) -> str:
+    return hashlib.sha256((title + "\x1f" + text).encode("utf-8")).hexdigest()
+
+
+def fingerprint(title: str | None, text: str) -> tuple[str, np.ndarray | None]:
+    """(`content_hash`, `signature_array`) of an article, its text normalised once; the
+    signature is None for an empty text."""
+    normalized = normalize_text(text or "")
+    digest = _hash_normalized(normalize_text(title or ""), normalized)
+    return digest, (minhash(_shingles(normalized)) if text else None)
 
 
 def strip_boilerplate(normalized: str) -> str:
     """`normalized` (from normalize_text) without its boilerplate paragraphs; unchanged when
     every paragraph would go (then the text is all we have)."""
+    # A match needs one of the phrases as a substring: most texts hold none, and looking
+    # for plain substrings is far cheaper than the pattern on every paragraph.
+    if not any(clue in normalized for clue in _BOILERPLATE_CLUES):
+        return normalized
     paragraphs = normalized.split("\n\n")
     kept = [p for p in paragraphs
             if p.count(" ") >= _BOILERPLATE_MAX_WORDS or not _BOILERPLATE.search(p)]
@@ -124,7 +161,12 @@ def _word_hash(word: str) -> int:
 
 def shingle_hashes(text: str) -> np.ndarray:
     """64-bit hashes of the distinct word shingles of `text` (normalised, boilerplate removed)."""
-    words = _WORD.findall(strip_boilerplate(normalize_text(text)))
+    return np.unique(_shingles(normalize_text(text)))
+
+
+def _shingles(normalized: str) -> np.ndarray:
+    """The shingle hashes of a normalised text, repeats included (MinHash ignores them)."""
+    words = _WORD.findall(strip_boilerplate(normalized))
     if not words:
         return np.empty(0, dtype=np.uint64)
     w = np.fromiter((_word_hash(x) for x in words), dtype=np.uint64, count=len(words))
@@ -134,7 +176,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     for j in range(k):
         acc = (acc ^ w[j:j + n]) * _SHINGLE_MULT[j]
     acc ^= acc >> np.uint64(29)
-    return np.unique(acc)
+    return acc
 
 
 def signature(text: str) -> list[int]:
@@ -148,7 +190,7 @@ def signature(text: str) -> list[int]:
 
 def signature_array(text: str) -> np.ndarray:
     """`signature` as a numpy uint32 array."""
-    return minhash(shingle_hashes(text))
+    return minhash(_shingles(normalize_text(text)))
 
 
 def minhash(shingles: np.ndarray) -> np.ndarray:

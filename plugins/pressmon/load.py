@@ -13,14 +13,16 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pyarrow as pa
 
 from . import store
 from .config import MissionsConfig, SourcesConfig
 from .dates import now, parse_time
 from .settings import Paths
-from .staging import CLASSIFIED_FILE, PAGES_FILE, read_jsonl
+from .staging import CLASSIFIED_FILE, PAGES_FILE, read_jsonl, signature_values
 from .store import fetch_one
 
 log = logging.getLogger("pressmon.load")
@@ -54,27 +56,38 @@ def article_id_for(outlet: str, canonical_url: str) -> str:
     return hashlib.sha256(f"{outlet}\n{canonical_url}".encode()).hexdigest()[:16]
 
 
-@dataclass
-class Key:
-    """What pass 1 keeps of a record: enough to decide identity, not the text."""
+class Key(msgspec.Struct):
+    """What pass 1 keeps of a record: enough to decide identity, not the text (decoded from
+    the record's line without reading the rest)."""
 
-    file: Path
-    line: int
     source: str
     position: int
     entry_index: int
     outlet: str
     canonical_url: str
-    canonical_guess: str | None
     url: str
-    final_url: str | None
     content_hash: str
-    word_count: int
-    extract_error: str | None
+    canonical_guess: str | None = None
+    final_url: str | None = None
+    word_count: int | None = 0
+    extract_error: str | None = None
+    file: Any = None     # the record's file and line, set by _scan
+    line: int = 0
 
     @property
     def order(self):
         return (self.position, self.entry_index)
+
+
+class _PageLogFields(msgspec.Struct):
+    """What page_log needs of a staged page record."""
+
+    link: str
+    page_outcome: str | None = None
+    fetched_at: str | None = None
+    http_status: int | None = None
+    error: str | None = None
+    duration_ms: int | None = None
 
 
 class UnionFind:
@@ -123,15 +136,9 @@ def _record_files(feeds) -> list[Path]:
 def _scan(files: list[Path]) -> list[Key]:
     keys = []
     for f in files:
-        for i, rec in enumerate(read_jsonl(f)):
-            keys.append(Key(
-                file=f, line=i, source=rec["source"], position=rec["position"],
-                entry_index=rec["entry_index"], outlet=rec["outlet"],
-                canonical_url=rec["canonical_url"], canonical_guess=rec.get("canonical_guess"),
-                url=rec["url"], final_url=rec.get("final_url"),
-                content_hash=rec["content_hash"], word_count=rec.get("word_count") or 0,
-                extract_error=rec.get("extract_error"),
-            ))
+        for i, k in enumerate(read_jsonl(f, Key)):
+            k.file, k.line, k.word_count = f, i, k.word_count or 0
+            keys.append(k)
     keys.sort(key=lambda k: k.order)
     return keys
 
@@ -200,15 +207,6 @@ def _iter_records(wanted: dict[tuple[Path, int], int]):
         for i, rec in enumerate(read_jsonl(f)):
             if i in lines:
                 yield lines[i], rec
-
-
-def _compact_signature(sig):
-    """Signatures as a numpy array (1 KB) instead of a list of Python ints (~5 KB)."""
-    if not sig:
-        return None
-    import numpy as np
-
-    return np.asarray(sig, dtype=np.uint32)
 
 
 INSERT_BATCH = 2000
@@ -445,7 +443,7 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
                              "relevant": row["relevant"]})
             story_items.append({"article_id": row["article_id"],
                                 "published_at": row["published_at"], "first_seen_at": seen,
-                                "signature": _compact_signature(rec.get("signature"))})
+                                "signature": signature_values(rec.get("signature"))})
             if len(batch) >= INSERT_BATCH:
                 _insert_articles(con, batch)
                 batch = []
@@ -470,7 +468,7 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
         updated_by_source[ks[0].source] = updated_by_source.get(ks[0].source, 0) + 1
         story_items.append({"article_id": aid, "published_at": row["published_at"],
                             "first_seen_at": first_seen,
-                            "signature": _compact_signature(rec.get("signature"))})
+                            "signature": signature_values(rec.get("signature"))})
     _insert_articles(con, batch)
     del batch
 
@@ -554,12 +552,12 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
             "rules_version": rules_version, "load_key": load_key,
             "warning": "; ".join(warnings) or None,
         })
-        for page in read_jsonl(fdir / PAGES_FILE):
+        for page in read_jsonl(fdir / PAGES_FILE, _PageLogFields):
             page_rows.append({
-                "cycle_id": cycle_id, "source": source.name, "url": page["link"],
-                "fetched_at": parse_time(page.get("fetched_at")) or seen,
-                "outcome": page["page_outcome"], "http_status": page.get("http_status"),
-                "error": page.get("error"), "duration_ms": page.get("duration_ms"),
+                "cycle_id": cycle_id, "source": source.name, "url": page.link,
+                "fetched_at": parse_time(page.fetched_at) or seen,
+                "outcome": page.page_outcome, "http_status": page.http_status,
+                "error": page.error, "duration_ms": page.duration_ms,
             })
     page_rows += [{"cycle_id": cycle_id, "source": k.source, "url": k.url, "fetched_at": seen,
                    "outcome": "extract_error", "error": k.extract_error}

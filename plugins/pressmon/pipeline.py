@@ -15,7 +15,7 @@ from .config import load_sources
 from .dates import now
 from .settings import Paths
 from .snapshot import SnapshotReader
-from .stages import cached_rules, classify_stage, extract_stage, fetch_stage, load_stage
+from .stages import cached_rules, feed_stage, load_stage
 from .staging import new_cycle_id
 
 log = logging.getLogger("pressmon.pipeline")
@@ -35,14 +35,7 @@ def _worker_snapshot(paths: Paths) -> SnapshotReader:
 
 def _feed_worker(args) -> dict:
     paths, sources, name, cycle_id = args
-    outcome = fetch_stage(paths, sources, name, cycle_id, snapshot=_worker_snapshot(paths))
-    if outcome.get("outcome") == "ok":
-        try:
-            extract_stage(paths, sources, name, cycle_id)
-            classify_stage(paths, sources, name, cycle_id)
-        except Exception:  # the load sees unextracted pages and has them fetched again
-            log.exception("feed %s: extraction or tagging failed", name)
-    return outcome
+    return feed_stage(paths, sources, name, cycle_id, snapshot=_worker_snapshot(paths))
 
 
 def _worker_host(jobs: list, workers: int) -> None:
