@@ -17,6 +17,7 @@ runs them is ``pressmon.pipeline``.
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import gzip
 import logging
@@ -49,19 +50,22 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
 
 
 def feed_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
-               snapshot: SnapshotReader | None = None, rules=None) -> dict:
+               snapshot: SnapshotReader | None = None, rules=None, cpu_lock=None) -> dict:
     """``fetch_stage``, ``extract_stage`` and ``classify_stage`` of one feed in this process.
 
     Each page is extracted and tagged while the next ones are fetched, and goes from one step
     to the next in memory: no page files, no article file, only what the load reads. The
     records written are those the three stages write. Returns the feed's outcome, with the
-    number of ``articles`` and ``relevant`` ones when the feed was read.
+    number of ``articles`` and ``relevant`` ones when the feed was read. ``cpu_lock``, held
+    while a page is extracted and tagged, lets feed stages share a process: their fetches
+    overlap, their extraction takes turns.
     """
     source = sources.by_name(source_name)
     out = feed_dir(paths, cycle_id, source.name)
     rules_for = (lambda: rules) if rules is not None else (lambda: cached_rules(paths))
     return _fetch(paths, sources, source_name, cycle_id, snapshot,
-                  lambda pages: _extract_and_classify(source, out, pages, rules_for()))
+                  lambda pages: _extract_and_classify(source, out, pages, rules_for(),
+                                                      cpu_lock or contextlib.nullcontext()))
 
 
 def _fetch(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
@@ -324,7 +328,7 @@ def _extract(source: Source, page: dict, body: bytes | None) -> dict:
         return {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
 
 
-def _extract_and_classify(source: Source, folder: Path, pages, rules) -> dict:
+def _extract_and_classify(source: Source, folder: Path, pages, rules, cpu_lock) -> dict:
     """A feed stage's records: each fetched page extracted and tagged as it arrives."""
     from .classify import classify_article
 
@@ -335,9 +339,10 @@ def _extract_and_classify(source: Source, folder: Path, pages, rules) -> dict:
         for page, body in pages:
             if page["page_outcome"] not in ("ok", "not_html"):
                 continue
-            rec = build_record(source, page, _extract(source, page, body))
-            del body
-            rec.update(classify_article(rules, _classify_input(rec)))
+            with cpu_lock:
+                rec = build_record(source, page, _extract(source, page, body))
+                del body
+                rec.update(classify_article(rules, _classify_input(rec)))
             relevant += bool(rec.get("relevant"))
             yield rec
 
