@@ -267,30 +267,33 @@ def assign_stories(con, items: list[dict], *, window_days: int = 7) -> dict[str,
     now = datetime.now(timezone.utc)
     _check_index_parameters(con, now)
 
-    con.register("_dedupe_ids", pa.table({"article_id": ids}))
-    try:
-        existing = dict(con.execute(
-            "SELECT m.article_id, m.story_id FROM story_members m "
-            "JOIN _dedupe_ids USING (article_id)").fetchall())
-        con.execute("DELETE FROM story_bands WHERE article_id IN (SELECT article_id FROM _dedupe_ids)")
-    finally:
-        con.unregister("_dedupe_ids")
+    from .store import on_arrow
+
+    id_table = pa.table({"article_id": ids})
+    existing = dict(on_arrow(con, id_table, "_dedupe_ids",
+                             "SELECT m.article_id, m.story_id FROM story_members m "
+                             "JOIN _dedupe_ids USING (article_id)").fetchall())
+    on_arrow(con, id_table, "_dedupe_ids",
+             "DELETE FROM story_bands WHERE article_id IN (SELECT article_id FROM _dedupe_ids)")
 
     keys = band_keys(sigs)
     matchable = np.array([not _is_empty(s) for s in sigs])
+    # One row per band of each matchable article, built by index from the batch's columns.
     rows = np.repeat(np.arange(len(batch)), BANDS)[np.repeat(matchable, BANDS)]
+    id_array = pa.array(ids, pa.string())
+    at_array = pa.array(match_at, pa.timestamp("us", tz="UTC"))
     bands = pa.table({
         "band_key": pa.array(keys[matchable].ravel(), pa.int64()),
-        "article_id": pa.array([ids[i] for i in rows], pa.string()),
-        "match_at": pa.array([match_at[i] for i in rows], pa.timestamp("us", tz="UTC")),
+        "article_id": id_array.take(rows),
+        "match_at": at_array.take(rows),
     })
-    con.register("_dedupe_bands", bands)
-    try:
-        con.execute("INSERT INTO story_bands BY NAME SELECT * FROM _dedupe_bands")
-        new_ids = [ids[i] for i in range(len(batch)) if ids[i] not in existing and matchable[i]]
-        candidates = _candidates(con, new_ids, window_days) if new_ids else []
-    finally:
-        con.unregister("_dedupe_bands")
+    on_arrow(con, bands, "_dedupe_bands",
+             "INSERT INTO story_bands BY NAME SELECT * FROM _dedupe_bands")
+    new_mask = np.array([matchable[i] and ids[i] not in existing for i in range(len(batch))])
+    candidates = []
+    if new_mask.any():
+        take = np.flatnonzero(np.repeat(new_mask, BANDS)[np.repeat(matchable, BANDS)])
+        candidates = _candidates(con, bands.take(take), window_days)
 
     index = {aid: i for i, aid in enumerate(ids)}
     stored = _stored_members(con, {b for _, b in candidates if b not in index})
@@ -331,26 +334,23 @@ def assign_stories(con, items: list[dict], *, window_days: int = 7) -> dict[str,
         "matched_article_id": pa.array([joined.get(a, (None, None))[0] for a in ids], pa.string()),
         "similarity": pa.array([joined.get(a, (None, None))[1] for a in ids], pa.float64()),
         "new": pa.array([a not in existing for a in ids], pa.bool_()),
+        "stamp": pa.array([now] * len(ids), pa.timestamp("us", tz="UTC")),
     })
-    con.register("_dedupe_members", members)
-    try:
-        # Existing members keep their story and how they joined it; only the text-derived
-        # columns change.
-        con.execute("""
-            UPDATE story_members SET signature = n.signature, match_at = n.match_at,
-                   published_at = n.published_at, first_seen_at = n.first_seen_at,
-                   updated_at = ?
-            FROM _dedupe_members n
-            WHERE story_members.article_id = n.article_id AND NOT n.new""", [now])
-        con.execute("""
-            INSERT INTO story_members BY NAME
-            SELECT article_id, story_id, match_at, published_at, first_seen_at, signature,
-                   matched_article_id, similarity, ? AS assigned_at, ? AS updated_at
-            FROM _dedupe_members WHERE new""", [now, now])
-        touched = sorted({story_of[a] for a in ids})
-        _refresh_stories(con, touched, now)
-    finally:
-        con.unregister("_dedupe_members")
+    # Existing members keep their story and how they joined it; only the text-derived
+    # columns change.
+    on_arrow(con, members, "_dedupe_members", """
+        UPDATE story_members SET signature = n.signature, match_at = n.match_at,
+               published_at = n.published_at, first_seen_at = n.first_seen_at,
+               updated_at = n.stamp
+        FROM _dedupe_members n
+        WHERE story_members.article_id = n.article_id AND NOT n.new""")
+    on_arrow(con, members, "_dedupe_members", """
+        INSERT INTO story_members BY NAME
+        SELECT article_id, story_id, match_at, published_at, first_seen_at, signature,
+               matched_article_id, similarity, stamp AS assigned_at, stamp AS updated_at
+        FROM _dedupe_members WHERE new""")
+    touched = sorted({story_of[a] for a in ids})
+    _refresh_stories(con, touched, now)
     return {a: story_of[a] for a in ids}
 
 
@@ -405,34 +405,27 @@ def _validate(items: list[dict]) -> list[dict]:
     return out
 
 
-def _candidates(con, new_ids: list[str], window_days: int) -> list[tuple[str, str]]:
+def _candidates(con, new_bands, window_days: int) -> list[tuple[str, str]]:
     """Pairs (new article, other article) sharing a band hash within the window; band hashes
-    shared by more than MAX_BAND_ARTICLES articles (site furniture) are ignored."""
-    import pyarrow as pa
+    shared by more than MAX_BAND_ARTICLES articles (site furniture) are ignored.
+    ``new_bands``: the band rows (band_key, article_id, match_at) of the new articles."""
+    from .store import on_arrow
 
-    con.register("_dedupe_new", pa.table({"article_id": new_ids}))
-    try:
-        return con.execute(f"""
-            WITH q AS (
-                SELECT b.band_key, b.article_id, b.match_at
-                FROM _dedupe_bands b JOIN _dedupe_new USING (article_id)
-            ),
-            hits AS (
-                SELECT q.article_id AS a, s.article_id AS b, q.band_key
-                FROM q JOIN story_bands s ON s.band_key = q.band_key
-                WHERE s.article_id <> q.article_id
-                  AND s.match_at BETWEEN q.match_at - INTERVAL {int(window_days)} DAY
-                                     AND q.match_at + INTERVAL {int(window_days)} DAY
-            ),
-            hot AS (
-                SELECT band_key FROM hits GROUP BY band_key
-                HAVING count(DISTINCT b) > {int(MAX_BAND_ARTICLES)}
-            )
-            SELECT DISTINCT a, b FROM hits
-            WHERE band_key NOT IN (SELECT band_key FROM hot)
-            ORDER BY a, b""").fetchall()
-    finally:
-        con.unregister("_dedupe_new")
+    return on_arrow(con, new_bands, "q", f"""
+        WITH hits AS (
+            SELECT q.article_id AS a, s.article_id AS b, q.band_key
+            FROM q JOIN story_bands s ON s.band_key = q.band_key
+            WHERE s.article_id <> q.article_id
+              AND s.match_at BETWEEN q.match_at - INTERVAL {int(window_days)} DAY
+                                 AND q.match_at + INTERVAL {int(window_days)} DAY
+        ),
+        hot AS (
+            SELECT band_key FROM hits GROUP BY band_key
+            HAVING count(DISTINCT b) > {int(MAX_BAND_ARTICLES)}
+        )
+        SELECT DISTINCT a, b FROM hits
+        WHERE band_key NOT IN (SELECT band_key FROM hot)
+        ORDER BY a, b""").fetchall()
 
 
 def _stored_members(con, article_ids: set[str]) -> dict[str, tuple[str, np.ndarray, datetime]]:
@@ -441,13 +434,11 @@ def _stored_members(con, article_ids: set[str]) -> dict[str, tuple[str, np.ndarr
         return {}
     import pyarrow as pa
 
-    con.register("_dedupe_want", pa.table({"article_id": sorted(article_ids)}))
-    try:
-        rows = con.execute(
-            "SELECT m.article_id, m.story_id, m.signature, m.match_at FROM story_members m "
-            "JOIN _dedupe_want USING (article_id)").fetchall()
-    finally:
-        con.unregister("_dedupe_want")
+    from .store import on_arrow
+
+    rows = on_arrow(con, pa.table({"article_id": sorted(article_ids)}), "_dedupe_want",
+                    "SELECT m.article_id, m.story_id, m.signature, m.match_at "
+                    "FROM story_members m JOIN _dedupe_want USING (article_id)").fetchall()
     return {a: (s, np.frombuffer(sig, dtype="<u4"), t) for a, s, sig, t in rows}
 
 
@@ -461,27 +452,24 @@ def _refresh_stories(con, story_ids: list[str], now: datetime) -> None:
     """Recompute original (earliest member), first seen and size of the given stories."""
     import pyarrow as pa
 
-    con.register("_dedupe_touched", pa.table({"story_id": story_ids}))
-    try:
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE _dedupe_story_state AS
-            SELECT story_id,
-                   arg_min(article_id, (match_at, first_seen_at, article_id)) AS original_article_id,
-                   min(match_at) AS original_date,
-                   min(first_seen_at) AS first_seen_at,
-                   count(*)::INTEGER AS article_count
-            FROM story_members JOIN _dedupe_touched USING (story_id)
-            GROUP BY story_id""")
-        con.execute("""
-            UPDATE stories SET original_article_id = s.original_article_id,
-                   original_date = s.original_date, first_seen_at = s.first_seen_at,
-                   article_count = s.article_count, updated_at = ?
-            FROM _dedupe_story_state s WHERE stories.story_id = s.story_id""", [now])
-        con.execute("""
-            INSERT INTO stories BY NAME
-            SELECT s.*, ? AS created_at, ? AS updated_at FROM _dedupe_story_state s
-            WHERE s.story_id NOT IN (SELECT story_id FROM stories)""", [now, now])
-        con.execute("DROP TABLE _dedupe_story_state")
-    finally:
-        con.unregister("_dedupe_touched")
+    from .store import on_arrow
 
+    on_arrow(con, pa.table({"story_id": story_ids}), "_dedupe_touched", """
+        CREATE OR REPLACE TEMP TABLE _dedupe_story_state AS
+        SELECT story_id,
+               arg_min(article_id, (match_at, first_seen_at, article_id)) AS original_article_id,
+               min(match_at) AS original_date,
+               min(first_seen_at) AS first_seen_at,
+               count(*)::INTEGER AS article_count
+        FROM story_members JOIN _dedupe_touched USING (story_id)
+        GROUP BY story_id""")
+    con.execute("""
+        UPDATE stories SET original_article_id = s.original_article_id,
+               original_date = s.original_date, first_seen_at = s.first_seen_at,
+               article_count = s.article_count, updated_at = ?
+        FROM _dedupe_story_state s WHERE stories.story_id = s.story_id""", [now])
+    con.execute("""
+        INSERT INTO stories BY NAME
+        SELECT s.*, ? AS created_at, ? AS updated_at FROM _dedupe_story_state s
+        WHERE s.story_id NOT IN (SELECT story_id FROM stories)""", [now, now])
+    con.execute("DROP TABLE _dedupe_story_state")

@@ -244,11 +244,8 @@ def _insert_rows(con, table_name: str, rows: list[dict], schema: list[tuple]) ->
     if not rows:
         return
     view = f"_pm_{table_name}"
-    con.register(view, _arrow(rows, schema))
-    try:
-        con.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM {view}")
-    finally:
-        con.unregister(view)
+    store.on_arrow(con, _arrow(rows, schema), view,
+                   f"INSERT INTO {table_name} BY NAME SELECT * FROM {view}")
 
 
 def _insert_articles(con, rows: list[dict]) -> None:
@@ -511,14 +508,11 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
     for it in story_items:
         stories.setdefault(it["article_id"], story_id_for(it["article_id"]))
     if stories:
-        con.register("_pm_story_map", pa.table({
-            "article_id": list(stories.keys()), "story_id": list(stories.values())}))
-        try:
-            con.execute("UPDATE articles SET story_id = m.story_id FROM _pm_story_map m "
-                        "WHERE articles.article_id = m.article_id "
-                        "AND articles.story_id IS DISTINCT FROM m.story_id")
-        finally:
-            con.unregister("_pm_story_map")
+        store.on_arrow(con, pa.table({"article_id": list(stories.keys()),
+                                      "story_id": list(stories.values())}), "_pm_story_map",
+                       "UPDATE articles SET story_id = m.story_id FROM _pm_story_map m "
+                       "WHERE articles.article_id = m.article_id "
+                       "AND articles.story_id IS DISTINCT FROM m.story_id")
 
     # Logs and feed state: each feed's row counts what its entries brought.
     new_story_ids = {stories[r["article_id"]] for r in new_rows}
@@ -648,18 +642,15 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
         try:
             _refresh_missions(con, missions)
             if out:
-                con.register("_pm_tags", _arrow(out, TAG_COLUMNS))
-                try:
-                    con.execute(
-                        "UPDATE articles SET language = t.language, "
-                        "language_confidence = t.language_confidence, "
-                        "language_mix = t.language_mix, relevant = t.relevant, "
-                        "relevance_score = t.relevance_score, matched_terms = t.matched_terms, "
-                        "mission_id = t.mission_id, topics = t.topics, "
-                        "rules_version = t.rules_version, classified_at = t.classified_at "
-                        "FROM _pm_tags t WHERE articles.article_id = t.article_id")
-                finally:
-                    con.unregister("_pm_tags")
+                store.on_arrow(
+                    con, _arrow(out, TAG_COLUMNS), "_pm_tags",
+                    "UPDATE articles SET language = t.language, "
+                    "language_confidence = t.language_confidence, "
+                    "language_mix = t.language_mix, relevant = t.relevant, "
+                    "relevance_score = t.relevance_score, matched_terms = t.matched_terms, "
+                    "mission_id = t.mission_id, topics = t.topics, "
+                    "rules_version = t.rules_version, classified_at = t.classified_at "
+                    "FROM _pm_tags t WHERE articles.article_id = t.article_id")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
