@@ -8,6 +8,7 @@ separate process (one loopback address per outlet), and measures:
 
 1. a full `pressmon ingest` in a fresh database, as a subprocess (per-host delay 0): wall time,
    CPU, end-to-end articles per second, peak memory of the process tree (polled from /proc);
+   then the naive pipeline (scripts/naive_pipeline.py) on the same sites, and the ratios;
 2. a second, unchanged cycle: wall time and the requests the sites saw;
 3. per stage (fetch, feed parsing, extraction, language, relevance/topics, dedup and clustering,
    load): the pipeline's stage functions called in this process feed by feed (one worker, as
@@ -18,7 +19,7 @@ separate process (one loopback address per outlet), and measures:
 6. each DAG file's parse time as `airflow dags report` measures it (scripts/bench_dag_parse.py);
 7. a cProfile of one worker's cycle over a few feeds: the functions where the time goes.
 
-Each figure is printed with its target (issue 9) and PASS or MISS; the run, the command line and
+Each figure is printed with its target (issues 9 and 16) and PASS or MISS; the run, the command line and
 the machine are written to BENCHMARKS.md, in a section per corpus size (other sizes' sections
 are kept). `--quick` is a small smoke run (a few articles, small clustering sizes, one DAG parse)
 that prints every heading and writes nothing unless `--out` is given.
@@ -77,6 +78,8 @@ TARGET_STORIES_S = 2.0
 TARGET_PEAK_MB = 500.0
 TARGET_PEAK_AT_ARTICLES = 20_000
 TARGET_DAG_PARSE_S = 0.5
+TARGET_SPEEDUP = 3.0             # issue 16: wall time of the naive pipeline over pressmon's
+TARGET_CPU_MS_PER_ARTICLE = 9.0  # issue 16: all processes of `pressmon ingest`
 PACKAGES = ("apache-airflow", "duckdb", "feedparser", "beautifulsoup4", "lxml", "trafilatura",
             "langdetect", "httpcore", "pyarrow", "numpy")
 POLL_S = 0.02
@@ -277,6 +280,31 @@ def run_ingest(sources: Path, db: Path, workers: int | None = None) -> IngestRun
                      proc.returncode, err)
 
 
+@dataclass
+class NaiveRun:
+    wall_s: float
+    cpu_s: float
+    articles: int   # pages processed (an article listed in two feeds twice)
+    rows: int       # rows in its table
+    errors: int
+
+
+def run_naive(sources: Path, db: Path) -> NaiveRun:
+    """scripts/naive_pipeline.py on the same sites: the yardstick of the speed-up."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, str(SCRIPTS / "naive_pipeline.py"), str(sources), str(db)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"`{shlex.join(cmd)}` exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return NaiveRun(wall, cpu, out["articles"], out["rows"], out["errors"])
+
+
 # --------------------------------------------------------------------------- stages in process
 
 
@@ -391,7 +419,8 @@ def run_stages(sources_path: Path, db: Path, feed_names: list[str] | None = None
 
     if profiler:
         profiler.enable()
-    with instrumented(timers):
+    # Under cProfile the timers would be the first thing it shows: left out.
+    with instrumented(timers) if profiler is None else contextlib.nullcontext():
         articles = 0
         for name in names:
             outcome = timed("feed_stage", stages.feed_stage, paths, sources, name, cycle_id)
@@ -563,7 +592,7 @@ def write_markdown(path: Path, articles: int, body: list[str], command: str) -> 
          *machine_md(), *body, end])
     head = ["# Benchmarks", "",
             "Written by `scripts/bench.py` (`make bench`; `--articles 20000` for the large corpus):"
-            " each section is the latest run for its corpus size. Targets are issue 9's; "
+            " each section is the latest run for its corpus size. Targets are issues 9 and 16's; "
             "docs/performance.md reads the profile. The machine is shared and noisy: compare "
             "ratios, and rerun before trusting a 10 % difference.", ""]
     parts = [sections[k] for k in sorted(sections)]
@@ -684,6 +713,26 @@ def main(argv: list[str] | None = None) -> int:
                          "run --articles 20000 for the verdict"))
         if s["feeds_error"]:
             report.out(f"- failed feeds: {s['failed_feeds']}")
+        per_article_ms = first.cpu_s / max(1, s["new_articles"]) * 1000
+        report.figure("CPU per article", f"{per_article_ms:.1f} ms",
+                      f"<= {TARGET_CPU_MS_PER_ARTICLE:.0f} ms",
+                      per_article_ms <= TARGET_CPU_MS_PER_ARTICLE,
+                      "all processes, start-up included")
+
+        # 1b. The naive pipeline on the same sites, right after.
+        naive = run_naive(sources, work / "naive" / "naive.duckdb")
+        speedup = naive.wall_s / first.wall_s
+        naive_ms = naive.cpu_s / max(1, naive.rows) * 1000
+        report.out(f"- naive pipeline (scripts/naive_pipeline.py: one process, urllib, feedparser, "
+                   f"BeautifulSoup <p> texts, langdetect on the whole text, one INSERT OR REPLACE "
+                   f"per article), same sites, right after: {naive.rows:,} articles "
+                   f"({naive.articles:,} pages, {naive.errors} errors) in {naive.wall_s:.2f} s "
+                   f"wall, CPU {naive.cpu_s:.1f} s = {naive_ms:.1f} ms per article")
+        report.figure("speed-up over the naive pipeline (wall)", f"{speedup:.2f}x",
+                      f">= {TARGET_SPEEDUP:.0f}x", speedup >= TARGET_SPEEDUP,
+                      f"naive {naive.wall_s:.2f} s / pressmon {first.wall_s:.2f} s; CPU per "
+                      f"article {naive_ms / per_article_ms:.2f}x less "
+                      f"({naive_ms:.1f} ms / {per_article_ms:.1f} ms)")
 
         # 2. The unchanged cycle.
         sites.reset()
@@ -800,10 +849,11 @@ def main(argv: list[str] | None = None) -> int:
         buf = io.StringIO()
         stats = pstats.Stats(profiler, stream=buf)
         total = stats.total_tt
-        report.out(f"cProfile of fetch/extract/classify for {len(names)} feeds "
-                   f"({prof_summary['articles_extracted']} articles) and their load, in one "
-                   f"process (profiling overhead included: {total:.1f} s); top functions by "
-                   f"own time and by cumulative time:")
+        report.out(f"cProfile of the feed stage (fetch, extraction, tagging) for {len(names)} "
+                   f"feeds ({prof_summary['articles_extracted']} articles) and their load, in "
+                   f"one process (the main thread only: cProfile does not follow the threads "
+                   f"that fetch the pages; profiling overhead included: {total:.1f} s); top "
+                   f"functions by own time and by cumulative time:")
         report.out("")
         for line in top_functions(stats, total):
             report.out(line)
