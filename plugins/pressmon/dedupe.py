@@ -278,22 +278,26 @@ def assign_stories(con, items: list[dict], *, window_days: int = 7) -> dict[str,
 
     keys = band_keys(sigs)
     matchable = np.array([not _is_empty(s) for s in sigs])
-    # One row per band of each matchable article, built by index from the batch's columns.
+    # One row per band of each matchable article, built by index from the batch's columns
+    # (numpy indexing: pyarrow's take would load its compute kernels, 60 ms per process).
     rows = np.repeat(np.arange(len(batch)), BANDS)[np.repeat(matchable, BANDS)]
-    id_array = pa.array(ids, pa.string())
-    at_array = pa.array(match_at, pa.timestamp("us", tz="UTC"))
-    bands = pa.table({
-        "band_key": pa.array(keys[matchable].ravel(), pa.int64()),
-        "article_id": id_array.take(rows),
-        "match_at": at_array.take(rows),
-    })
-    on_arrow(con, bands, "_dedupe_bands",
+    band_col = keys[matchable].ravel()
+    id_col = np.array(ids, dtype=object)
+    at_col = pa.array(match_at, pa.timestamp("us", tz="UTC")).to_numpy(zero_copy_only=False)
+
+    def band_rows(sel) -> pa.Table:
+        return pa.table({
+            "band_key": pa.array(band_col[sel], pa.int64()),
+            "article_id": pa.array(id_col[rows[sel]], pa.string()),
+            "match_at": pa.array(at_col[rows[sel]], pa.timestamp("us", tz="UTC")),
+        })
+
+    on_arrow(con, band_rows(slice(None)), "_dedupe_bands",
              "INSERT INTO story_bands BY NAME SELECT * FROM _dedupe_bands")
     new_mask = np.array([matchable[i] and ids[i] not in existing for i in range(len(batch))])
     candidates = []
     if new_mask.any():
-        take = np.flatnonzero(np.repeat(new_mask, BANDS)[np.repeat(matchable, BANDS)])
-        candidates = _candidates(con, bands.take(take), window_days)
+        candidates = _candidates(con, band_rows(new_mask[rows]), window_days)
 
     index = {aid: i for i, aid in enumerate(ids)}
     stored = _stored_members(con, {b for _, b in candidates if b not in index})
