@@ -8,6 +8,7 @@ separate process (one loopback address per outlet), and measures:
 
 1. a full `pressmon ingest` in a fresh database, as a subprocess (per-host delay 0): wall time,
    CPU, end-to-end articles per second, peak memory of the process tree (polled from /proc);
+   then the naive pipeline (scripts/naive_pipeline.py) on the same sites, and the ratios;
 2. a second, unchanged cycle: wall time and the requests the sites saw;
 3. per stage (fetch, feed parsing, extraction, language, relevance/topics, dedup and clustering,
    load): the pipeline's stage functions called in this process feed by feed (one worker, as
@@ -18,7 +19,7 @@ separate process (one loopback address per outlet), and measures:
 6. each DAG file's parse time as `airflow dags report` measures it (scripts/bench_dag_parse.py);
 7. a cProfile of one worker's cycle over a few feeds: the functions where the time goes.
 
-Each figure is printed with its target (issue 9) and PASS or MISS; the run, the command line and
+Each figure is printed with its target and PASS or MISS; the run, the command line and
 the machine are written to BENCHMARKS.md, in a section per corpus size (other sizes' sections
 are kept). `--quick` is a small smoke run (a few articles, small clustering sizes, one DAG parse)
 that prints every heading and writes nothing unless `--out` is given.
@@ -77,6 +78,8 @@ TARGET_STORIES_S = 2.0
 TARGET_PEAK_MB = 500.0
 TARGET_PEAK_AT_ARTICLES = 20_000
 TARGET_DAG_PARSE_S = 0.5
+TARGET_SPEEDUP = 3.0             # wall time of the naive pipeline over pressmon's
+TARGET_CPU_MS_PER_ARTICLE = 9.0  # all processes of `pressmon ingest`
 PACKAGES = ("apache-airflow", "duckdb", "feedparser", "beautifulsoup4", "lxml", "trafilatura",
             "langdetect", "httpcore", "pyarrow", "numpy")
 POLL_S = 0.02
@@ -277,6 +280,31 @@ def run_ingest(sources: Path, db: Path, workers: int | None = None) -> IngestRun
                      proc.returncode, err)
 
 
+@dataclass
+class NaiveRun:
+    wall_s: float
+    cpu_s: float
+    articles: int   # pages processed (an article listed in two feeds twice)
+    rows: int       # rows in its table
+    errors: int
+
+
+def run_naive(sources: Path, db: Path) -> NaiveRun:
+    """scripts/naive_pipeline.py on the same sites: the yardstick of the speed-up."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, str(SCRIPTS / "naive_pipeline.py"), str(sources), str(db)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"`{shlex.join(cmd)}` exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return NaiveRun(wall, cpu, out["articles"], out["rows"], out["errors"])
+
+
 # --------------------------------------------------------------------------- stages in process
 
 
@@ -288,7 +316,8 @@ class StageTimers:
     """Exclusive wall and CPU seconds per stage for wrapped library functions.
 
     A wrapped function called inside another (classify_article may call detect_language) is
-    charged to its own stage and taken out of the caller's, so the stages add up.
+    charged to its own stage and taken out of the caller's, so the stages add up. CPU is the
+    calling thread's: a feed stage fetches pages in threads while it extracts others.
     """
 
     def __init__(self):
@@ -309,11 +338,11 @@ class StageTimers:
         def timed(*args, **kwargs):
             stack = timers._local.__dict__.setdefault("stack", [])
             stack.append([0.0, 0.0])  # time spent in nested wrapped calls
-            w0, c0 = time.perf_counter(), time.process_time()
+            w0, c0 = time.perf_counter(), time.thread_time()
             try:
                 return fn(*args, **kwargs)
             finally:
-                w, c = time.perf_counter() - w0, time.process_time() - c0
+                w, c = time.perf_counter() - w0, time.thread_time() - c0
                 inner_w, inner_c = stack.pop()
                 timers.add(stage, w - inner_w, c - inner_c, 1)
                 if stack:
@@ -328,14 +357,17 @@ class StageTimers:
 def instrumented(timers: StageTimers):
     """Wrap the library functions that the stages call lazily (``from .x import f`` at call
     time), so the pipeline's own stage functions run unchanged and are measured."""
-    from pressmon import classify, dedupe, extract, feeds, language
+    from pressmon import classify, dedupe, extract, feeds, fetch, language
 
-    targets = [(feeds, "parse_feed", "feed parsing"), (extract, "extract_page", "extraction"),
+    targets = [(fetch, "fetch_feed", "fetch"), (fetch.Fetcher, "get", "fetch"),
+               (fetch.Fetcher, "robots_allowed", "fetch"),
+               (feeds, "parse_feed", "feed parsing"), (extract, "extract_page", "extraction"),
                (language, "detect_language", "language"),
                (classify, "detect_language", "language"),
                (classify, "classify_article", "relevance/topics"),
                (dedupe, "content_hash", "dedup + clustering"),
                (dedupe, "signature", "dedup + clustering"),
+               (dedupe, "fingerprint", "dedup + clustering"),
                (dedupe, "assign_stories", "story clustering")]
     saved = []
     for module, name, stage in targets:
@@ -357,7 +389,7 @@ def _paths(db: Path, sources: Path):
 
 def run_stages(sources_path: Path, db: Path, feed_names: list[str] | None = None,
                profiler: cProfile.Profile | None = None) -> tuple[StageTimers, dict, Path]:
-    """The pipeline's stage functions in this process, feed by feed, then the load.
+    """What a CLI worker runs, in this process: feed_stage feed by feed, then the load.
 
     Returns the timers, the load summary and the staging folder (kept for the load benchmark).
     """
@@ -369,8 +401,7 @@ def run_stages(sources_path: Path, db: Path, feed_names: list[str] | None = None
     names = feed_names or [s.name for s in sources.sources]
     cycle_id = staging.new_cycle_id("bench")
     timers = StageTimers()
-    totals = {"fetch_stage": [0.0, 0.0], "extract_stage": [0.0, 0.0],
-              "classify_stage": [0.0, 0.0], "load_stage": [0.0, 0.0]}
+    totals = {"feed_stage": [0.0, 0.0], "load_stage": [0.0, 0.0]}
 
     def timed(key, fn, *args, **kwargs):
         w0, c0 = time.perf_counter(), time.process_time()
@@ -388,14 +419,12 @@ def run_stages(sources_path: Path, db: Path, feed_names: list[str] | None = None
 
     if profiler:
         profiler.enable()
-    with instrumented(timers):
+    # Under cProfile the timers would be the first thing it shows: left out.
+    with instrumented(timers) if profiler is None else contextlib.nullcontext():
         articles = 0
         for name in names:
-            outcome = timed("fetch_stage", stages.fetch_stage, paths, sources, name, cycle_id)
-            if outcome.get("outcome") == "ok":
-                articles += timed("extract_stage", stages.extract_stage, paths, sources, name,
-                                  cycle_id)["articles"]
-                timed("classify_stage", stages.classify_stage, paths, sources, name, cycle_id)
+            outcome = timed("feed_stage", stages.feed_stage, paths, sources, name, cycle_id)
+            articles += outcome.get("articles") or 0
         summary = timed("load_stage", stages.load_stage, paths, sources, cycle_id,
                         runner="bench", keep_staging=True)
     if profiler:
@@ -404,17 +433,13 @@ def run_stages(sources_path: Path, db: Path, feed_names: list[str] | None = None
     # Stage = its stage function minus the wrapped library calls it made that belong elsewhere.
     timers.story_wall = w.pop("story clustering", 0.0)
     timers.story_cpu = c.pop("story clustering", 0.0)
-    sig_w, sig_c = w.get("dedup + clustering", 0.0), c.get("dedup + clustering", 0.0)
-    inner = ("extraction", "language", "relevance/topics")
-    timers.add("fetch", totals["fetch_stage"][0] - w.get("feed parsing", 0.0),
-               totals["fetch_stage"][1] - c.get("feed parsing", 0.0))
+    named = [stage for stage in STAGES if stage != "load"]
     timers.add("load", totals["load_stage"][0] - timers.story_wall,
                totals["load_stage"][1] - timers.story_cpu)
+    # The rest of the feed stages: page and article records, hand-over files, thread pools.
     timers.add("hand-over files, records",
-               totals["extract_stage"][0] + totals["classify_stage"][0]
-               - sum(w.get(s, 0.0) for s in inner) - sig_w,
-               totals["extract_stage"][1] + totals["classify_stage"][1]
-               - sum(c.get(s, 0.0) for s in inner) - sig_c)
+               totals["feed_stage"][0] - sum(w.get(s, 0.0) for s in named),
+               totals["feed_stage"][1] - sum(c.get(s, 0.0) for s in named))
     timers.add("dedup + clustering", timers.story_wall, timers.story_cpu)
     summary["articles_extracted"] = articles
     summary["stage_totals"] = totals
@@ -567,7 +592,8 @@ def write_markdown(path: Path, articles: int, body: list[str], command: str) -> 
          *machine_md(), *body, end])
     head = ["# Benchmarks", "",
             "Written by `scripts/bench.py` (`make bench`; `--articles 20000` for the large corpus):"
-            " each section is the latest run for its corpus size. Targets are issue 9's; "
+            " each section is the latest run for its corpus size. Targets are issue 9's, plus the "
+            "speed-up over the naive pipeline and the CPU per article; "
             "docs/performance.md reads the profile. The machine is shared and noisy: compare "
             "ratios, and rerun before trusting a 10 % difference.", ""]
     parts = [sections[k] for k in sorted(sections)]
@@ -688,6 +714,26 @@ def main(argv: list[str] | None = None) -> int:
                          "run --articles 20000 for the verdict"))
         if s["feeds_error"]:
             report.out(f"- failed feeds: {s['failed_feeds']}")
+        per_article_ms = first.cpu_s / max(1, s["new_articles"]) * 1000
+        report.figure("CPU per article", f"{per_article_ms:.1f} ms",
+                      f"<= {TARGET_CPU_MS_PER_ARTICLE:.0f} ms",
+                      per_article_ms <= TARGET_CPU_MS_PER_ARTICLE,
+                      "all processes, start-up included")
+
+        # 1b. The naive pipeline on the same sites, right after.
+        naive = run_naive(sources, work / "naive" / "naive.duckdb")
+        speedup = naive.wall_s / first.wall_s
+        naive_ms = naive.cpu_s / max(1, naive.rows) * 1000
+        report.out(f"- naive pipeline (scripts/naive_pipeline.py: one process, urllib, feedparser, "
+                   f"BeautifulSoup <p> texts, langdetect on the whole text, one INSERT OR REPLACE "
+                   f"per article), same sites, right after: {naive.rows:,} articles "
+                   f"({naive.articles:,} pages, {naive.errors} errors) in {naive.wall_s:.2f} s "
+                   f"wall, CPU {naive.cpu_s:.1f} s = {naive_ms:.1f} ms per article")
+        report.figure("speed-up over the naive pipeline (wall)", f"{speedup:.2f}x",
+                      f">= {TARGET_SPEEDUP:.0f}x", speedup >= TARGET_SPEEDUP,
+                      f"naive {naive.wall_s:.2f} s / pressmon {first.wall_s:.2f} s; CPU per "
+                      f"article {naive_ms / per_article_ms:.2f}x less "
+                      f"({naive_ms:.1f} ms / {per_article_ms:.1f} ms)")
 
         # 2. The unchanged cycle.
         sites.reset()
@@ -710,14 +756,18 @@ def main(argv: list[str] | None = None) -> int:
         timers, staged, staging = run_stages(sources, work / "stages" / "press.duckdb")
         n = max(1, staged["articles_extracted"])
         report.heading("Per stage")
-        report.out(f"Method: the pipeline's stage functions (fetch_stage, extract_stage, "
-                   f"classify_stage per feed, then load_stage) called in this process on a fresh "
-                   f"database, feed by feed (one worker, like `--workers 1`); the library "
-                   f"functions they call (parse_feed, extract_page, detect_language, "
-                   f"classify_article, content_hash/signature, assign_stories) wrapped in "
-                   f"timers, exclusive of each other. CPU is process CPU (DuckDB's threads "
-                   f"included; the sites run in another process). {n:,} article records "
-                   f"(an article listed in two feeds is extracted twice, loaded once).")
+        report.out(f"Method: what a CLI worker runs (feed_stage: fetch, extraction and tagging "
+                   f"of a feed, pages handed over in memory), called in this process on a fresh "
+                   f"database feed by feed (one worker, like `--workers 1`), then load_stage; "
+                   f"the library functions they call (fetch_feed, Fetcher.get and "
+                   f"robots_allowed, parse_feed, extract_page, detect_language, "
+                   f"classify_article, fingerprint, assign_stories) wrapped in timers of the "
+                   f"calling thread's CPU, exclusive of each other (the page fetches run in "
+                   f"threads beside the extraction: their wall seconds overlap it); "
+                   f"\"hand-over files, records\" is the rest of feed_stage (records, files, "
+                   f"thread pools), load is process CPU (DuckDB's threads included; the sites "
+                   f"run in another process). {n:,} article records (an article listed in two "
+                   f"feeds is extracted twice, loaded once).")
         report.out("")
         report.out("| stage | wall s | CPU s | articles/s (wall) | wall ms per article | "
                    "CPU ms per article |")
@@ -800,10 +850,11 @@ def main(argv: list[str] | None = None) -> int:
         buf = io.StringIO()
         stats = pstats.Stats(profiler, stream=buf)
         total = stats.total_tt
-        report.out(f"cProfile of fetch/extract/classify for {len(names)} feeds "
-                   f"({prof_summary['articles_extracted']} articles) and their load, in one "
-                   f"process (profiling overhead included: {total:.1f} s); top functions by "
-                   f"own time and by cumulative time:")
+        report.out(f"cProfile of the feed stage (fetch, extraction, tagging) for {len(names)} "
+                   f"feeds ({prof_summary['articles_extracted']} articles) and their load, in "
+                   f"one process (the main thread only: cProfile does not follow the threads "
+                   f"that fetch the pages; profiling overhead included: {total:.1f} s); top "
+                   f"functions by own time and by cumulative time:")
         report.out("")
         for line in top_functions(stats, total):
             report.out(line)

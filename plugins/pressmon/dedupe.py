@@ -57,16 +57,21 @@ _BAND_MULT = _seeded_u64("band", ROWS + 1) | np.uint64(1)
 # membership appeals, sponsorship disclaimers, "read also" lists, copyright lines. Matched on
 # normalised text (case-folded, accents stripped). Only paragraphs shorter than
 # _BOILERPLATE_MAX_WORDS are dropped, so an article *about* newsletters keeps its body.
-_BOILERPLATE = re.compile(
-    r"\b(newsletter|lettre d'information|inscrivez-vous|abonnez-vous|desabonner|"
-    r"a lire aussi|lire aussi|a voir aussi|partenariat editorial|contenu sponsorise|"
-    r"tous droits reserves|donnees personnelles|"
-    r"sign up|subscribe|unsubscribe|related:|read more:|read also|all rights reserved|"
-    r"content partnership|sponsored content|become a member|privacy policy|"
-    r"suscribase|suscribete|boletin|darse de baja|relacionados:|lea tambien|lee tambien|"
-    r"todos los derechos reservados|contenido patrocinado|alianza de contenidos|hagase socio|"
-    r"politica de privacidad)"
+_BOILERPLATE_PHRASES = (
+    "newsletter", "lettre d'information", "inscrivez-vous", "abonnez-vous", "desabonner",
+    "a lire aussi", "lire aussi", "a voir aussi", "partenariat editorial", "contenu sponsorise",
+    "tous droits reserves", "donnees personnelles",
+    "sign up", "subscribe", "unsubscribe", "related:", "read more:", "read also",
+    "all rights reserved", "content partnership", "sponsored content", "become a member",
+    "privacy policy",
+    "suscribase", "suscribete", "boletin", "darse de baja", "relacionados:", "lea tambien",
+    "lee tambien", "todos los derechos reservados", "contenido patrocinado",
+    "alianza de contenidos", "hagase socio", "politica de privacidad",
 )
+_BOILERPLATE = re.compile(r"\b(" + "|".join(map(re.escape, _BOILERPLATE_PHRASES)) + ")")
+# Substrings one of which every match holds (a phrase inside another is enough alone).
+_BOILERPLATE_CLUES = tuple(p for p in _BOILERPLATE_PHRASES
+                           if not any(q != p and q in p for q in _BOILERPLATE_PHRASES))
 _BOILERPLATE_MAX_WORDS = 120
 
 _TYPOGRAPHY = str.maketrans({
@@ -79,6 +84,10 @@ _WORD = re.compile(r"\w+")
 # The combining-mark blocks: what remains of an accent after NFKD decomposition.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# No replacement holds a replaced character, so replacing one character after another
+# gives what one simultaneous translation would.
+_TYPOGRAPHY_PAIRS = tuple((chr(code), plain) for code, plain in _TYPOGRAPHY.items())
 
 
 def normalize_text(text: str) -> str:
@@ -90,12 +99,25 @@ def normalize_text(text: str) -> str:
     """
     if not text:
         return ""
-    t = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
+    t = unicodedata.normalize("NFKC", text)
+    if not t.isascii():
+        # str.replace per character present: a str.translate with a dict looks every
+        # character up and cost five times the rest of this function.
+        for char, plain in _TYPOGRAPHY_PAIRS:
+            if char in t:
+                t = t.replace(char, plain)
+    t = t.casefold()
     if not t.isascii():
         t = _COMBINING.sub("", unicodedata.normalize("NFKD", t))
+    # Extracted texts rarely hold a run of spaces or a tab: look before rewriting.
+    if "  " in t or "\t" in t or "\r" in t or "\f" in t or "\v" in t:
+        t = _SPACE.sub(" ", t)
     paragraphs = []
-    for block in re.split(r"\n\s*\n", t):
-        line = _SPACE.sub(" ", block.replace("\n", " ")).strip()
+    for block in _PARAGRAPH_BREAK.split(t):
+        line = block.replace("\n", " ")
+        if "  " in line:  # a newline beside a space
+            line = _SPACE.sub(" ", line)
+        line = line.strip()
         if line:
             paragraphs.append(line)
     return "\n\n".join(paragraphs)
@@ -104,13 +126,28 @@ def normalize_text(text: str) -> str:
 def content_hash(title: str | None, text: str) -> str:
     """Hex SHA-256 of the normalised title and text: the same text, whatever its typography
     or whitespace, gives the same hash (exact duplicates, revisions)."""
-    payload = normalize_text(title or "") + "\x1f" + normalize_text(text or "")
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return _hash_normalized(normalize_text(title or ""), normalize_text(text or ""))
+
+
+def _hash_normalized(title: str, text: str) -> str:
+    return hashlib.sha256((title + "\x1f" + text).encode("utf-8")).hexdigest()
+
+
+def fingerprint(title: str | None, text: str) -> tuple[str, np.ndarray | None]:
+    """(`content_hash`, `signature_array`) of an article, its text normalised once; the
+    signature is None for an empty text."""
+    normalized = normalize_text(text or "")
+    digest = _hash_normalized(normalize_text(title or ""), normalized)
+    return digest, (minhash(_shingles(normalized)) if text else None)
 
 
 def strip_boilerplate(normalized: str) -> str:
     """`normalized` (from normalize_text) without its boilerplate paragraphs; unchanged when
     every paragraph would go (then the text is all we have)."""
+    # A match needs one of the phrases as a substring: most texts hold none, and looking
+    # for plain substrings is far cheaper than the pattern on every paragraph.
+    if not any(clue in normalized for clue in _BOILERPLATE_CLUES):
+        return normalized
     paragraphs = normalized.split("\n\n")
     kept = [p for p in paragraphs
             if p.count(" ") >= _BOILERPLATE_MAX_WORDS or not _BOILERPLATE.search(p)]
@@ -124,7 +161,12 @@ def _word_hash(word: str) -> int:
 
 def shingle_hashes(text: str) -> np.ndarray:
     """64-bit hashes of the distinct word shingles of `text` (normalised, boilerplate removed)."""
-    words = _WORD.findall(strip_boilerplate(normalize_text(text)))
+    return np.unique(_shingles(normalize_text(text)))
+
+
+def _shingles(normalized: str) -> np.ndarray:
+    """The shingle hashes of a normalised text, repeats included (MinHash ignores them)."""
+    words = _WORD.findall(strip_boilerplate(normalized))
     if not words:
         return np.empty(0, dtype=np.uint64)
     w = np.fromiter((_word_hash(x) for x in words), dtype=np.uint64, count=len(words))
@@ -134,7 +176,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     for j in range(k):
         acc = (acc ^ w[j:j + n]) * _SHINGLE_MULT[j]
     acc ^= acc >> np.uint64(29)
-    return np.unique(acc)
+    return acc
 
 
 def signature(text: str) -> list[int]:
@@ -148,7 +190,7 @@ def signature(text: str) -> list[int]:
 
 def signature_array(text: str) -> np.ndarray:
     """`signature` as a numpy uint32 array."""
-    return minhash(shingle_hashes(text))
+    return minhash(_shingles(normalize_text(text)))
 
 
 def minhash(shingles: np.ndarray) -> np.ndarray:
@@ -225,30 +267,37 @@ def assign_stories(con, items: list[dict], *, window_days: int = 7) -> dict[str,
     now = datetime.now(timezone.utc)
     _check_index_parameters(con, now)
 
-    con.register("_dedupe_ids", pa.table({"article_id": ids}))
-    try:
-        existing = dict(con.execute(
-            "SELECT m.article_id, m.story_id FROM story_members m "
-            "JOIN _dedupe_ids USING (article_id)").fetchall())
-        con.execute("DELETE FROM story_bands WHERE article_id IN (SELECT article_id FROM _dedupe_ids)")
-    finally:
-        con.unregister("_dedupe_ids")
+    from .store import on_arrow
+
+    id_table = pa.table({"article_id": ids})
+    existing = dict(on_arrow(con, id_table, "_dedupe_ids",
+                             "SELECT m.article_id, m.story_id FROM story_members m "
+                             "JOIN _dedupe_ids USING (article_id)").fetchall())
+    on_arrow(con, id_table, "_dedupe_ids",
+             "DELETE FROM story_bands WHERE article_id IN (SELECT article_id FROM _dedupe_ids)")
 
     keys = band_keys(sigs)
     matchable = np.array([not _is_empty(s) for s in sigs])
+    # One row per band of each matchable article, built by index from the batch's columns
+    # (numpy indexing: pyarrow's take would load its compute kernels, 60 ms per process).
     rows = np.repeat(np.arange(len(batch)), BANDS)[np.repeat(matchable, BANDS)]
-    bands = pa.table({
-        "band_key": pa.array(keys[matchable].ravel(), pa.int64()),
-        "article_id": pa.array([ids[i] for i in rows], pa.string()),
-        "match_at": pa.array([match_at[i] for i in rows], pa.timestamp("us", tz="UTC")),
-    })
-    con.register("_dedupe_bands", bands)
-    try:
-        con.execute("INSERT INTO story_bands BY NAME SELECT * FROM _dedupe_bands")
-        new_ids = [ids[i] for i in range(len(batch)) if ids[i] not in existing and matchable[i]]
-        candidates = _candidates(con, new_ids, window_days) if new_ids else []
-    finally:
-        con.unregister("_dedupe_bands")
+    band_col = keys[matchable].ravel()
+    id_col = np.array(ids, dtype=object)
+    at_col = pa.array(match_at, pa.timestamp("us", tz="UTC")).to_numpy(zero_copy_only=False)
+
+    def band_rows(sel) -> pa.Table:
+        return pa.table({
+            "band_key": pa.array(band_col[sel], pa.int64()),
+            "article_id": pa.array(id_col[rows[sel]], pa.string()),
+            "match_at": pa.array(at_col[rows[sel]], pa.timestamp("us", tz="UTC")),
+        })
+
+    on_arrow(con, band_rows(slice(None)), "_dedupe_bands",
+             "INSERT INTO story_bands BY NAME SELECT * FROM _dedupe_bands")
+    new_mask = np.array([matchable[i] and ids[i] not in existing for i in range(len(batch))])
+    candidates = []
+    if new_mask.any():
+        candidates = _candidates(con, band_rows(new_mask[rows]), window_days)
 
     index = {aid: i for i, aid in enumerate(ids)}
     stored = _stored_members(con, {b for _, b in candidates if b not in index})
@@ -289,26 +338,23 @@ def assign_stories(con, items: list[dict], *, window_days: int = 7) -> dict[str,
         "matched_article_id": pa.array([joined.get(a, (None, None))[0] for a in ids], pa.string()),
         "similarity": pa.array([joined.get(a, (None, None))[1] for a in ids], pa.float64()),
         "new": pa.array([a not in existing for a in ids], pa.bool_()),
+        "stamp": pa.array([now] * len(ids), pa.timestamp("us", tz="UTC")),
     })
-    con.register("_dedupe_members", members)
-    try:
-        # Existing members keep their story and how they joined it; only the text-derived
-        # columns change.
-        con.execute("""
-            UPDATE story_members SET signature = n.signature, match_at = n.match_at,
-                   published_at = n.published_at, first_seen_at = n.first_seen_at,
-                   updated_at = ?
-            FROM _dedupe_members n
-            WHERE story_members.article_id = n.article_id AND NOT n.new""", [now])
-        con.execute("""
-            INSERT INTO story_members BY NAME
-            SELECT article_id, story_id, match_at, published_at, first_seen_at, signature,
-                   matched_article_id, similarity, ? AS assigned_at, ? AS updated_at
-            FROM _dedupe_members WHERE new""", [now, now])
-        touched = sorted({story_of[a] for a in ids})
-        _refresh_stories(con, touched, now)
-    finally:
-        con.unregister("_dedupe_members")
+    # Existing members keep their story and how they joined it; only the text-derived
+    # columns change.
+    on_arrow(con, members, "_dedupe_members", """
+        UPDATE story_members SET signature = n.signature, match_at = n.match_at,
+               published_at = n.published_at, first_seen_at = n.first_seen_at,
+               updated_at = n.stamp
+        FROM _dedupe_members n
+        WHERE story_members.article_id = n.article_id AND NOT n.new""")
+    on_arrow(con, members, "_dedupe_members", """
+        INSERT INTO story_members BY NAME
+        SELECT article_id, story_id, match_at, published_at, first_seen_at, signature,
+               matched_article_id, similarity, stamp AS assigned_at, stamp AS updated_at
+        FROM _dedupe_members WHERE new""")
+    touched = sorted({story_of[a] for a in ids})
+    _refresh_stories(con, touched, now)
     return {a: story_of[a] for a in ids}
 
 
@@ -363,34 +409,27 @@ def _validate(items: list[dict]) -> list[dict]:
     return out
 
 
-def _candidates(con, new_ids: list[str], window_days: int) -> list[tuple[str, str]]:
+def _candidates(con, new_bands, window_days: int) -> list[tuple[str, str]]:
     """Pairs (new article, other article) sharing a band hash within the window; band hashes
-    shared by more than MAX_BAND_ARTICLES articles (site furniture) are ignored."""
-    import pyarrow as pa
+    shared by more than MAX_BAND_ARTICLES articles (site furniture) are ignored.
+    ``new_bands``: the band rows (band_key, article_id, match_at) of the new articles."""
+    from .store import on_arrow
 
-    con.register("_dedupe_new", pa.table({"article_id": new_ids}))
-    try:
-        return con.execute(f"""
-            WITH q AS (
-                SELECT b.band_key, b.article_id, b.match_at
-                FROM _dedupe_bands b JOIN _dedupe_new USING (article_id)
-            ),
-            hits AS (
-                SELECT q.article_id AS a, s.article_id AS b, q.band_key
-                FROM q JOIN story_bands s ON s.band_key = q.band_key
-                WHERE s.article_id <> q.article_id
-                  AND s.match_at BETWEEN q.match_at - INTERVAL {int(window_days)} DAY
-                                     AND q.match_at + INTERVAL {int(window_days)} DAY
-            ),
-            hot AS (
-                SELECT band_key FROM hits GROUP BY band_key
-                HAVING count(DISTINCT b) > {int(MAX_BAND_ARTICLES)}
-            )
-            SELECT DISTINCT a, b FROM hits
-            WHERE band_key NOT IN (SELECT band_key FROM hot)
-            ORDER BY a, b""").fetchall()
-    finally:
-        con.unregister("_dedupe_new")
+    return on_arrow(con, new_bands, "q", f"""
+        WITH hits AS (
+            SELECT q.article_id AS a, s.article_id AS b, q.band_key
+            FROM q JOIN story_bands s ON s.band_key = q.band_key
+            WHERE s.article_id <> q.article_id
+              AND s.match_at BETWEEN q.match_at - INTERVAL {int(window_days)} DAY
+                                 AND q.match_at + INTERVAL {int(window_days)} DAY
+        ),
+        hot AS (
+            SELECT band_key FROM hits GROUP BY band_key
+            HAVING count(DISTINCT b) > {int(MAX_BAND_ARTICLES)}
+        )
+        SELECT DISTINCT a, b FROM hits
+        WHERE band_key NOT IN (SELECT band_key FROM hot)
+        ORDER BY a, b""").fetchall()
 
 
 def _stored_members(con, article_ids: set[str]) -> dict[str, tuple[str, np.ndarray, datetime]]:
@@ -399,13 +438,11 @@ def _stored_members(con, article_ids: set[str]) -> dict[str, tuple[str, np.ndarr
         return {}
     import pyarrow as pa
 
-    con.register("_dedupe_want", pa.table({"article_id": sorted(article_ids)}))
-    try:
-        rows = con.execute(
-            "SELECT m.article_id, m.story_id, m.signature, m.match_at FROM story_members m "
-            "JOIN _dedupe_want USING (article_id)").fetchall()
-    finally:
-        con.unregister("_dedupe_want")
+    from .store import on_arrow
+
+    rows = on_arrow(con, pa.table({"article_id": sorted(article_ids)}), "_dedupe_want",
+                    "SELECT m.article_id, m.story_id, m.signature, m.match_at "
+                    "FROM story_members m JOIN _dedupe_want USING (article_id)").fetchall()
     return {a: (s, np.frombuffer(sig, dtype="<u4"), t) for a, s, sig, t in rows}
 
 
@@ -419,27 +456,24 @@ def _refresh_stories(con, story_ids: list[str], now: datetime) -> None:
     """Recompute original (earliest member), first seen and size of the given stories."""
     import pyarrow as pa
 
-    con.register("_dedupe_touched", pa.table({"story_id": story_ids}))
-    try:
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE _dedupe_story_state AS
-            SELECT story_id,
-                   arg_min(article_id, (match_at, first_seen_at, article_id)) AS original_article_id,
-                   min(match_at) AS original_date,
-                   min(first_seen_at) AS first_seen_at,
-                   count(*)::INTEGER AS article_count
-            FROM story_members JOIN _dedupe_touched USING (story_id)
-            GROUP BY story_id""")
-        con.execute("""
-            UPDATE stories SET original_article_id = s.original_article_id,
-                   original_date = s.original_date, first_seen_at = s.first_seen_at,
-                   article_count = s.article_count, updated_at = ?
-            FROM _dedupe_story_state s WHERE stories.story_id = s.story_id""", [now])
-        con.execute("""
-            INSERT INTO stories BY NAME
-            SELECT s.*, ? AS created_at, ? AS updated_at FROM _dedupe_story_state s
-            WHERE s.story_id NOT IN (SELECT story_id FROM stories)""", [now, now])
-        con.execute("DROP TABLE _dedupe_story_state")
-    finally:
-        con.unregister("_dedupe_touched")
+    from .store import on_arrow
 
+    on_arrow(con, pa.table({"story_id": story_ids}), "_dedupe_touched", """
+        CREATE OR REPLACE TEMP TABLE _dedupe_story_state AS
+        SELECT story_id,
+               arg_min(article_id, (match_at, first_seen_at, article_id)) AS original_article_id,
+               min(match_at) AS original_date,
+               min(first_seen_at) AS first_seen_at,
+               count(*)::INTEGER AS article_count
+        FROM story_members JOIN _dedupe_touched USING (story_id)
+        GROUP BY story_id""")
+    con.execute("""
+        UPDATE stories SET original_article_id = s.original_article_id,
+               original_date = s.original_date, first_seen_at = s.first_seen_at,
+               article_count = s.article_count, updated_at = ?
+        FROM _dedupe_story_state s WHERE stories.story_id = s.story_id""", [now])
+    con.execute("""
+        INSERT INTO stories BY NAME
+        SELECT s.*, ? AS created_at, ? AS updated_at FROM _dedupe_story_state s
+        WHERE s.story_id NOT IN (SELECT story_id FROM stories)""", [now, now])
+    con.execute("DROP TABLE _dedupe_story_state")

@@ -14,14 +14,16 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import msgspec
 import pyarrow as pa
 
 from . import store
 from .config import MissionsConfig, SourcesConfig
 from .dates import now, parse_time
 from .settings import Paths
-from .staging import CLASSIFIED_FILE, PAGES_FILE, read_jsonl
+from .staging import CLASSIFIED_FILE, PAGES_FILE, read_jsonl, signature_values
 from .store import fetch_one
 
 log = logging.getLogger("pressmon.load")
@@ -58,27 +60,38 @@ def article_id_for(canonical_url: str) -> str:
     return hashlib.sha256(canonical_url.encode()).hexdigest()[:16]
 
 
-@dataclass
-class Key:
-    """What pass 1 keeps of a record: enough to decide identity, not the text."""
+class Key(msgspec.Struct):
+    """What pass 1 keeps of a record: enough to decide identity, not the text (decoded from
+    the record's line without reading the rest)."""
 
-    file: Path
-    line: int
     source: str
     position: int
     entry_index: int
     outlet: str
     canonical_url: str
-    canonical_guess: str | None
     url: str
-    final_url: str | None
     content_hash: str
-    word_count: int
-    extract_error: str | None
+    canonical_guess: str | None = None
+    final_url: str | None = None
+    word_count: int | None = 0
+    extract_error: str | None = None
+    file: Any = None     # the record's file and line, set by _scan
+    line: int = 0
 
     @property
     def order(self):
         return (self.position, self.entry_index)
+
+
+class _PageLogFields(msgspec.Struct):
+    """What page_log needs of a staged page record."""
+
+    link: str
+    page_outcome: str | None = None
+    fetched_at: str | None = None
+    http_status: int | None = None
+    error: str | None = None
+    duration_ms: int | None = None
 
 
 class UnionFind:
@@ -127,15 +140,9 @@ def _record_files(feeds) -> list[Path]:
 def _scan(files: list[Path]) -> list[Key]:
     keys = []
     for f in files:
-        for i, rec in enumerate(read_jsonl(f)):
-            keys.append(Key(
-                file=f, line=i, source=rec["source"], position=rec["position"],
-                entry_index=rec["entry_index"], outlet=rec["outlet"],
-                canonical_url=rec["canonical_url"], canonical_guess=rec.get("canonical_guess"),
-                url=rec["url"], final_url=rec.get("final_url"),
-                content_hash=rec["content_hash"], word_count=rec.get("word_count") or 0,
-                extract_error=rec.get("extract_error"),
-            ))
+        for i, k in enumerate(read_jsonl(f, Key)):
+            k.file, k.line, k.word_count = f, i, k.word_count or 0
+            keys.append(k)
     keys.sort(key=lambda k: k.order)
     return keys
 
@@ -206,15 +213,6 @@ def _iter_records(wanted: dict[tuple[Path, int], int]):
                 yield lines[i], rec
 
 
-def _compact_signature(sig):
-    """Signatures as a numpy array (1 KB) instead of a list of Python ints (~5 KB)."""
-    if not sig:
-        return None
-    import numpy as np
-
-    return np.asarray(sig, dtype=np.uint32)
-
-
 INSERT_BATCH = 2000
 STORY_CHUNK = 2000
 
@@ -251,11 +249,8 @@ def _insert_rows(con, table_name: str, rows: list[dict], schema: list[tuple]) ->
     if not rows:
         return
     view = f"_pm_{table_name}"
-    con.register(view, _arrow(rows, schema))
-    try:
-        con.execute(f"INSERT INTO {table_name} BY NAME SELECT * FROM {view}")
-    finally:
-        con.unregister(view)
+    store.on_arrow(con, _arrow(rows, schema), view,
+                   f"INSERT INTO {table_name} BY NAME SELECT * FROM {view}")
 
 
 def _insert_articles(con, rows: list[dict]) -> None:
@@ -345,14 +340,17 @@ def _update_feed_states(con, feeds, started: dt.datetime) -> None:
     """
     from .fetch import backoff_until
 
+    # One read of every row and one write of the changed ones: a statement per feed cost
+    # more than the rest of an unchanged cycle's load.
+    stored = {row[0]: row[1:] for row in con.execute(
+        "SELECT source, etag, last_modified, body_hash, consecutive_failures, next_attempt_at, "
+        "last_success_at, last_error_at, last_error FROM feed_state").fetchall()}
+    changed: dict[str, dict] = {}
     for source, outcome, _ in feeds:
         kind = outcome.get("outcome")
         if kind == "skipped":
             continue
-        row = fetch_one(con,
-            "SELECT etag, last_modified, body_hash, consecutive_failures, next_attempt_at, "
-            "last_success_at, last_error_at, last_error FROM feed_state WHERE source = ?",
-            [source.name])
+        row = stored.get(source.name)
         old = row or (None, None, None, 0, None, None, None, None)
         etag, last_mod, body_hash, fails, next_at, last_ok, last_err_at, last_err = old
         at = parse_time(outcome.get("started_at")) or started
@@ -374,11 +372,21 @@ def _update_feed_states(con, feeds, started: dt.datetime) -> None:
         new = (etag, last_mod, body_hash, fails, next_at, last_ok, last_err_at, last_err)
         if row is not None and new == tuple(old):
             continue
-        con.execute("DELETE FROM feed_state WHERE source = ?", [source.name])
-        con.execute(
-            "INSERT INTO feed_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [source.name, etag, last_mod, body_hash, fails, next_at, last_ok, last_err_at,
-             last_err, at])
+        changed[source.name] = dict(zip(
+            ("source", "etag", "last_modified", "body_hash", "consecutive_failures",
+             "next_attempt_at", "last_success_at", "last_error_at", "last_error", "updated_at"),
+            (source.name, *new, at)))
+    if changed:
+        con.execute("DELETE FROM feed_state WHERE source IN (SELECT unnest(?))",
+                    [sorted(changed)])
+        _insert_rows(con, "feed_state", list(changed.values()), FEED_STATE_SCHEMA)
+
+
+FEED_STATE_SCHEMA = [("source", pa.string()), ("etag", pa.string()),
+                     ("last_modified", pa.string()), ("body_hash", pa.string()),
+                     ("consecutive_failures", pa.int32()), ("next_attempt_at", TS),
+                     ("last_success_at", TS), ("last_error_at", TS), ("last_error", pa.string()),
+                     ("updated_at", TS)]
 
 
 def load_key_for(feeds) -> str:
@@ -489,7 +497,7 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
                              "relevant": row["relevant"]})
             story_items.append({"article_id": row["article_id"],
                                 "published_at": row["published_at"], "first_seen_at": seen,
-                                "signature": _compact_signature(rec.get("signature"))})
+                                "signature": signature_values(rec.get("signature"))})
             if rec.get("event_fingerprint"):
                 event_items.append(_event_item(row, rec))
             if len(batch) >= INSERT_BATCH:
@@ -516,7 +524,7 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
         updated_by_source[ks[0].source] = updated_by_source.get(ks[0].source, 0) + 1
         story_items.append({"article_id": aid, "published_at": row["published_at"],
                             "first_seen_at": first_seen,
-                            "signature": _compact_signature(rec.get("signature"))})
+                            "signature": signature_values(rec.get("signature"))})
         event_items.append(_event_item(row, rec))  # a fingerprint gone is dropped too
     _insert_articles(con, batch)
     del batch
@@ -560,14 +568,11 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
     for it in story_items:
         stories.setdefault(it["article_id"], story_id_for(it["article_id"]))
     if stories:
-        con.register("_pm_story_map", pa.table({
-            "article_id": list(stories.keys()), "story_id": list(stories.values())}))
-        try:
-            con.execute("UPDATE articles SET story_id = m.story_id FROM _pm_story_map m "
-                        "WHERE articles.article_id = m.article_id "
-                        "AND articles.story_id IS DISTINCT FROM m.story_id")
-        finally:
-            con.unregister("_pm_story_map")
+        store.on_arrow(con, pa.table({"article_id": list(stories.keys()),
+                                      "story_id": list(stories.values())}), "_pm_story_map",
+                       "UPDATE articles SET story_id = m.story_id FROM _pm_story_map m "
+                       "WHERE articles.article_id = m.article_id "
+                       "AND articles.story_id IS DISTINCT FROM m.story_id")
 
     _assign_events(con, event_items, stories)
 
@@ -603,12 +608,12 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
             "rules_version": rules_version, "load_key": load_key,
             "warning": "; ".join(warnings) or None,
         })
-        for page in read_jsonl(fdir / PAGES_FILE):
+        for page in read_jsonl(fdir / PAGES_FILE, _PageLogFields):
             page_rows.append({
-                "cycle_id": cycle_id, "source": source.name, "url": page["link"],
-                "fetched_at": parse_time(page.get("fetched_at")) or seen,
-                "outcome": page["page_outcome"], "http_status": page.get("http_status"),
-                "error": page.get("error"), "duration_ms": page.get("duration_ms"),
+                "cycle_id": cycle_id, "source": source.name, "url": page.link,
+                "fetched_at": parse_time(page.fetched_at) or seen,
+                "outcome": page.page_outcome, "http_status": page.http_status,
+                "error": page.error, "duration_ms": page.duration_ms,
             })
     page_rows += [{"cycle_id": cycle_id, "source": k.source, "url": k.url, "fetched_at": seen,
                    "outcome": "extract_error", "error": k.extract_error}
@@ -719,19 +724,16 @@ def reclassify_all(paths: Paths, *, wait_s: float = 60.0) -> dict:
         try:
             _refresh_missions(con, missions)
             if out:
-                con.register("_pm_tags", _arrow(out, TAG_COLUMNS))
-                try:
-                    con.execute(
-                        "UPDATE articles SET language = t.language, "
-                        "language_confidence = t.language_confidence, "
-                        "language_mix = t.language_mix, relevant = t.relevant, "
-                        "relevance_score = t.relevance_score, matched_terms = t.matched_terms, "
-                        "mission_id = t.mission_id, topics = t.topics, "
-                        "topic_terms = t.topic_terms, "
-                        "rules_version = t.rules_version, classified_at = t.classified_at "
-                        "FROM _pm_tags t WHERE articles.article_id = t.article_id")
-                finally:
-                    con.unregister("_pm_tags")
+                store.on_arrow(
+                    con, _arrow(out, TAG_COLUMNS), "_pm_tags",
+                    "UPDATE articles SET language = t.language, "
+                    "language_confidence = t.language_confidence, "
+                    "language_mix = t.language_mix, relevant = t.relevant, "
+                    "relevance_score = t.relevance_score, matched_terms = t.matched_terms, "
+                    "mission_id = t.mission_id, topics = t.topics, "
+                    "topic_terms = t.topic_terms, "
+                    "rules_version = t.rules_version, classified_at = t.classified_at "
+                    "FROM _pm_tags t WHERE articles.article_id = t.article_id")
             from .events import rebuild_events
 
             events = rebuild_events(con, fingerprints, now=stamp)

@@ -5,14 +5,19 @@
     classify_stage(feed) -> language, relevance, mission, topics
     load_stage()         every feed's files -> DuckDB in one transaction -> snapshot
 
+    feed_stage(feed)     the first three in one process, pages handed over in memory
+
 Stages hand over through the files of ``pressmon.staging``, so that each can run in its own
-process (an Airflow task, or a CLI worker) and nothing big travels through XCom. Only
-``load_stage`` writes the database; the others read the published snapshot
-(``pressmon.snapshot``). How a whole cycle runs them is ``pressmon.pipeline``.
+process (an Airflow task) and nothing big travels through XCom; a CLI worker runs
+``feed_stage``, which writes only what the load reads. Only ``load_stage`` writes the
+database; the others read the published snapshot (``pressmon.snapshot``). How a whole cycle
+runs them is ``pressmon.pipeline``.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
 import functools
 import gzip
@@ -22,7 +27,7 @@ import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .config import Source, SourcesConfig
 from .dates import now, paris_time, parse_time
@@ -30,7 +35,7 @@ from .settings import Paths
 from .snapshot import SnapshotReader
 from .staging import (ARTICLES_FILE, CLASSIFIED_FILE, FEED_FILE, PAGES_FILE, cycle_dir,
                       feed_dir, hold_cycle, read_json, read_jsonl, remove_stale_cycles,
-                      write_json, write_jsonl)
+                      signature_text, write_json, write_jsonl)
 
 log = logging.getLogger("pressmon.stages")
 
@@ -60,6 +65,31 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
     Returns the feed's outcome (the future ``fetch_log`` row). The outcome file is written
     before returning, whatever happened, so that the load records a failed feed too.
     """
+    return _fetch(paths, sources, source_name, cycle_id, snapshot, None)
+
+
+def feed_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
+               snapshot: SnapshotReader | None = None, rules=None, cpu_lock=None) -> dict:
+    """``fetch_stage``, ``extract_stage`` and ``classify_stage`` of one feed in this process.
+
+    Each page is extracted and tagged while the next ones are fetched, and goes from one step
+    to the next in memory: no page files, no article file, only what the load reads. The
+    records written are those the three stages write. Returns the feed's outcome, with the
+    number of ``articles`` and ``relevant`` ones when the feed was read. ``cpu_lock``, held
+    while a page is extracted and tagged, lets feed stages share a process: their fetches
+    overlap, their extraction takes turns.
+    """
+    source = sources.by_name(source_name)
+    out = feed_dir(paths, cycle_id, source.name)
+    rules_for = (lambda: rules) if rules is not None else (lambda: cached_rules(paths))
+    return _fetch(paths, sources, source_name, cycle_id, snapshot,
+                  lambda pages: _extract_and_classify(source, out, pages, rules_for(),
+                                                      cpu_lock or contextlib.nullcontext()))
+
+
+def _fetch(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str,
+           snapshot: SnapshotReader | None, consume: Callable | None) -> dict:
+    """The fetch stage; ``consume`` (given the stream of fetched pages) makes it a feed stage."""
     from .canonical import canonicalize_url
     from .feeds import FeedError, parse_feed
     from .fetch import FetchError, Fetcher, fetch_feed
@@ -68,7 +98,7 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
     out = feed_dir(paths, cycle_id, source.name)
     if out.exists():
         shutil.rmtree(out)  # a retried task starts clean
-    (out / "pages").mkdir(parents=True)
+    (out if consume else out / "pages").mkdir(parents=True)
     paths.state_dir.mkdir(parents=True, exist_ok=True)
     started = now()
     t0 = time.monotonic()
@@ -121,7 +151,8 @@ def fetch_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id
                                              canonicalize_url, sources.fetch.max_pages_per_feed)
             if own_snapshot:
                 snapshot.close()
-            pages, retry_later = _fetch_pages(fetcher, source, wanted, out, sources.fetch)
+            pages, retry_later = _fetch_pages(fetcher, source, wanted, out, sources.fetch,
+                                              consume, outcome)
             outcome["pages"] = pages
             if truncated or retry_later:
                 # Some entries were left for later (more new entries than max_pages_per_feed,
@@ -180,9 +211,20 @@ def _is_html(content_type: str | None, body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
 
 
-def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
-                 settings) -> tuple[int, int]:
-    """Fetch the pages of the wanted entries; (pages fetched, pages worth retrying)."""
+# Pages fetched ahead of the one being extracted, in a feed stage: enough to keep the
+# connections busy while a page is extracted, few enough that the bodies stay small.
+PAGES_AHEAD = 8
+
+
+def _fetch_pages(fetcher, source: Source, wanted: list, out: Path, settings,
+                 consume: Callable | None = None, outcome: dict | None = None
+                 ) -> tuple[int, int]:
+    """Fetch the pages of the wanted entries; (pages fetched, pages worth retrying).
+
+    Without ``consume`` each page goes to a file of the feed's ``pages/`` folder; with it,
+    ``consume`` is handed the stream of (page record, body) in entry order, as they arrive,
+    and what it returns (a dict) is merged into ``outcome``.
+    """
     from .fetch import FetchError
 
     def one(item):
@@ -195,12 +237,13 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
             "final_url": None, "content_type": None, "file": None, "fetched_at": now(),
             "duration_ms": None,
         }
+        body = None
         t0 = time.monotonic()
         try:
             fetcher.check_link(entry.link, link_from=source.url)  # the policy, then robots.txt
             if not fetcher.robots_allowed(entry.link, link_from=source.url):
                 rec.update(page_outcome="robots_disallowed", error="disallowed by robots.txt")
-                return rec
+                return rec, None
             resp = fetcher.get(entry.link, link_from=source.url)
             ctype = resp.headers.get("content-type")
             rec.update(http_status=resp.status, final_url=resp.url, content_type=ctype)
@@ -209,11 +252,16 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
                 # the feed says, and the page is logged for what it is.
                 rec.update(page_outcome="not_html", error=f"not an HTML page: "
                            f"{(ctype or 'no content type').split(';')[0]}")
-                return rec
-            name = f"{index:05d}.html.gz"
-            with gzip.open(out / "pages" / name, "wb", compresslevel=1) as fh:
-                fh.write(resp.body)
-            rec.update(page_outcome="ok", file=name)
+                return rec, None
+            if consume is None:
+                # Not compressed: writing and reading a gzip file cost more CPU than the
+                # page's extraction saves in disk space, and the folder lives one cycle.
+                name = f"{index:05d}.html"
+                (out / "pages" / name).write_bytes(resp.body)
+                rec.update(page_outcome="ok", file=name)
+            else:
+                body = resp.body
+                rec.update(page_outcome="ok")
         except FetchError as exc:
             rec.update(page_outcome="refused" if exc.refused else "error",
                        http_status=exc.status, error=str(exc),
@@ -224,15 +272,41 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
                        transient=True)
         finally:
             rec["duration_ms"] = int((time.monotonic() - t0) * 1000)
-        return rec
+        return rec, body
 
     workers = max(1, min(settings.per_host_concurrency, len(wanted)))
+    records: list[dict] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        records = list(pool.map(one, wanted))
+        if consume is None:
+            records = [rec for rec, _ in pool.map(one, wanted)]
+        else:
+            def stream():
+                todo = iter(wanted)
+                ahead = collections.deque(pool.submit(one, item)
+                                          for item in _take(todo, PAGES_AHEAD))
+                while ahead:
+                    rec, body = ahead.popleft().result()
+                    ahead.extend(pool.submit(one, item) for item in _take(todo, 1))
+                    records.append(rec)
+                    yield rec, body
+
+            pages = stream()
+            outcome.update(consume(pages))
+            for _ in pages:  # what the consumer left: fetched and logged all the same
+                pass
     write_jsonl(out / PAGES_FILE, records)
     fetched = sum(1 for r in records if r["page_outcome"] in ("ok", "not_html"))
     retry = sum(1 for r in records if r["page_outcome"] == "error" and r.get("transient"))
     return fetched, retry
+
+
+def _take(items, n: int) -> list:
+    taken = []
+    for item in items:
+        taken.append(item)
+        if len(taken) == n:
+            break
+    return taken
 
 
 # --------------------------------------------------------------------------- stage 2: extract
@@ -241,8 +315,6 @@ def _fetch_pages(fetcher, source: Source, wanted: list, out: Path,
 @_holds_cycle
 def extract_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_id: str) -> dict:
     """Turn the feed's fetched pages into article records (text, metadata, hashes)."""
-    from .extract import extract_page
-
     source = sources.by_name(source_name)
     folder = feed_dir(paths, cycle_id, source.name)
     if not (folder / FEED_FILE).exists():
@@ -250,30 +322,69 @@ def extract_stage(paths: Paths, sources: SourcesConfig, source_name: str, cycle_
 
     def records():
         for page in read_jsonl(folder / PAGES_FILE):
-            if page["page_outcome"] == "not_html":
-                ext = {}
-            elif page["page_outcome"] != "ok":
-                continue
+            if page["page_outcome"] == "ok":
+                body = _read_page(folder / "pages" / page["file"])
+            elif page["page_outcome"] == "not_html":
+                body = None
             else:
-                with gzip.open(folder / "pages" / page["file"], "rb") as fh:
-                    body = fh.read()
-                try:
-                    ext = extract_page(body, page["final_url"] or page["link"],
-                                       content_type=page["content_type"])
-                except Exception as exc:  # the article is kept from the feed, the error logged
-                    log.warning("%s: extraction failed for %s: %s", source.name,
-                                page["link"], exc)
-                    ext = {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
-            yield build_record(source, page, ext)
+                continue
+            yield build_record(source, page, _extract(source, page, body))
 
     n = write_jsonl(folder / ARTICLES_FILE, records())
     return {"source": source.name, "articles": n}
 
 
+def _read_page(path: Path) -> bytes:
+    if path.suffix == ".gz":  # staged by an earlier version
+        with gzip.open(path, "rb") as fh:
+            return fh.read()
+    return path.read_bytes()
+
+
+def _extract(source: Source, page: dict, body: bytes | None) -> dict:
+    """What extraction gives for a fetched page ({} for a page that is not HTML)."""
+    from .extract import extract_page
+
+    if body is None:
+        return {}
+    try:
+        return extract_page(body, page["final_url"] or page["link"],
+                            content_type=page["content_type"])
+    except Exception as exc:  # the article is kept from the feed, the error logged
+        log.warning("%s: extraction failed for %s: %s", source.name, page["link"], exc)
+        return {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
+
+
+def _extract_and_classify(source: Source, folder: Path, pages, rules, cpu_lock) -> dict:
+    """A feed stage's records: each fetched page extracted and tagged as it arrives."""
+    from .classify import classify_article
+
+    relevant = 0
+
+    def rows():
+        nonlocal relevant
+        for page, body in pages:
+            if page["page_outcome"] not in ("ok", "not_html"):
+                continue
+            with cpu_lock:
+                rec = build_record(source, page, _extract(source, page, body))
+                del body
+                rec.update(classify_article(rules, _classify_input(rec)))
+            relevant += bool(rec.get("relevant"))
+            yield rec
+
+    try:
+        n = write_jsonl(folder / CLASSIFIED_FILE, rows())
+    except Exception:  # the load sees the pages unextracted and has them fetched again
+        log.exception("feed %s: extraction or tagging failed", source.name)
+        return {"articles": 0, "relevant": 0}
+    return {"articles": n, "relevant": relevant}
+
+
 def build_record(source: Source, page: dict, ext: dict) -> dict:
     """One article record from a fetched page's extraction and its feed entry."""
     from .canonical import choose_canonical
-    from .dedupe import content_hash, signature
+    from .dedupe import fingerprint
     from .language import detect_language
     from .text import html_to_text
 
@@ -291,6 +402,7 @@ def build_record(source: Source, page: dict, ext: dict) -> dict:
     canonical = choose_canonical(page["link"], page.get("final_url"), ext.get("canonical_url"))
     lang, conf, mix = detect_language(title or feed_title or "", text, summary,
                                       ext.get("page_language") or source.language)
+    digest, sig = fingerprint(title, text)
     return {
         "source": source.name, "outlet": source.outlet, "region": source.region,
         "position": source.position, "entry_index": page["entry_index"],
@@ -302,8 +414,8 @@ def build_record(source: Source, page: dict, ext: dict) -> dict:
         "page_language": ext.get("page_language"), "source_language": source.language,
         "language": lang, "language_confidence": conf, "language_mix": mix,
         "word_count": len(text.split()),
-        "content_hash": content_hash(title, text),
-        "signature": signature(text) if text else None,
+        "content_hash": digest,
+        "signature": signature_text(sig),
         "extract_error": ext.get("error"),
     }
 

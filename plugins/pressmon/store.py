@@ -35,6 +35,17 @@ def fetch_one(con, sql: str, params=None):
     return rows[0] if rows else None
 
 
+def on_arrow(con, table, name: str, sql: str):
+    """Run ``sql`` with the Arrow ``table`` visible as ``name`` for this statement alone;
+    returns DuckDB's relation (``fetchall()`` it for a query's rows).
+
+    Not ``con.register``: a view registered inside a transaction stays in the catalog's undo
+    log with its Arrow data until the commit, even once unregistered, so every batch a load
+    inserts would be held in memory a second time.
+    """
+    return con.from_arrow(table).query(name, sql)
+
+
 def fetch_dicts(con, sql: str, params=None) -> list[dict]:
     """Every row of a query as a dict keyed by column name."""
     cur = con.execute(sql, params or [])

@@ -414,3 +414,46 @@ def test_migration_merges_rows_doubled_by_earlier_versions(tmp_path):
 
 def rows_of(con, sql, params=None):
     return con.execute(sql, params or []).fetchall()
+
+
+def test_feed_stage_writes_what_the_three_stages_write(world):
+    """A CLI worker's feed stage (pages handed over in memory) stages the same records as the
+    fetch, extract and classify tasks of Airflow, and no page or article file."""
+    from pressmon.config import load_sources
+    from pressmon.settings import get_paths
+    from pressmon.stages import classify_stage, extract_stage, feed_stage, fetch_stage
+    from pressmon.staging import (ARTICLES_FILE, CLASSIFIED_FILE, PAGES_FILE, feed_dir,
+                                  read_jsonl)
+
+    sites, server, tmp = world
+    _three_entries(sites)
+    sites.write("alpha", "/n/b/index.html.http.yaml", "status: 404\n")
+    sites.write("alpha", "/docs/report.pdf", "%PDF-1.4 binary-ish")
+    sites.write("alpha", "/docs/report.pdf.http.yaml", "content_type: application/pdf\n")
+    feed = (tmp / "sites" / "alpha" / "feed.xml").read_text(encoding="utf-8")
+    sites.write("alpha", "/feed.xml", feed.replace("</channel>", (
+        "<item><title>Rapport</title><link>{{base}}/docs/report.pdf</link>"
+        "<pubDate>Tue, 07 Nov 2017 10:00:00 +0100</pubDate></item></channel>")))
+    src = write_sources(tmp, server, [("alpha", "alpha", "/feed.xml")])
+    paths = get_paths(db=str(tmp / "db" / "press.duckdb"), sources=str(src),
+                      missions=str(CONFIG / "missions.yaml"), config_dir=str(CONFIG))
+    sources = load_sources(src)
+
+    fetch_stage(paths, sources, "alpha", "af-run")
+    extract_stage(paths, sources, "alpha", "af-run")
+    classify_stage(paths, sources, "alpha", "af-run")
+    outcome = feed_stage(paths, sources, "alpha", "cli-run")
+
+    split, fused = feed_dir(paths, "af-run", "alpha"), feed_dir(paths, "cli-run", "alpha")
+    classified = list(read_jsonl(split / CLASSIFIED_FILE))
+    assert list(read_jsonl(fused / CLASSIFIED_FILE)) == classified
+    assert len(classified) == 3 and outcome["articles"] == 3  # two pages and the PDF's entry
+    assert sum(bool(r["relevant"]) for r in classified) == outcome["relevant"]
+    volatile = ("fetched_at", "duration_ms", "file")
+    pages = [{k: v for k, v in p.items() if k not in volatile}
+             for p in read_jsonl(split / PAGES_FILE)]
+    assert [{k: v for k, v in p.items() if k not in volatile}
+            for p in read_jsonl(fused / PAGES_FILE)] == pages
+    assert sorted(p["page_outcome"] for p in pages) == ["error", "not_html", "ok", "ok"]
+    assert not (fused / "pages").exists() and not (fused / ARTICLES_FILE).exists()
+    assert len(list((split / "pages").iterdir())) == 2
