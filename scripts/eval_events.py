@@ -1,6 +1,6 @@
 """Evaluate event linking on the labelled set in tests/data/events (see its README.md).
 
-For each split (dev, holdout) the script loads the split's articles through the pipeline's
+For each split (dev, holdout, holdout2) the script loads the split's articles through the pipeline's
 own stages into a fresh DuckDB file: each article becomes a staged record exactly as the
 extract stage builds it (``stages.build_record``: canonical URL, content hash, language,
 MinHash signature), the real ``classify_stage`` tags it (relevance, mission, topics, event
@@ -16,7 +16,7 @@ the same articles in three cycles, in a shuffled order, gives the same grouping;
 ``pressmon reclassify`` keeps every event id; and the cost of the event fingerprint per
 relevant article.
 
-    python scripts/eval_events.py [--split dev|holdout|all] [--errors] [--keep DIR]
+    python scripts/eval_events.py [--split dev|holdout|holdout2|all] [--errors] [--keep DIR]
                                   [--without-days]
 
 `--without-days` scores the split as if no article had a day cue (the fallback of the rule
@@ -41,7 +41,7 @@ import yaml
 from pressmon.settings import PROJECT_ROOT, Paths
 
 DATA = PROJECT_ROOT / "tests" / "data" / "events"
-SPLITS = ("dev", "holdout")
+SPLITS = ("dev", "holdout", "holdout2")
 
 
 # ---------------------------------------------------------------- labelled cases
@@ -62,7 +62,7 @@ def make_config(work: Path, cases: list[dict]) -> Paths:
     feed per source of the cases (region, language and outlet as labelled)."""
     cfg = work / "config"
     cfg.mkdir(parents=True, exist_ok=True)
-    for name in ("watchlist.yaml", "topics.yaml"):
+    for name in ("watchlist.yaml", "topics.yaml", "topic_model.json"):
         shutil.copyfile(PROJECT_ROOT / "config" / name, cfg / name)
     shutil.copyfile(DATA / "missions.yaml", cfg / "missions.yaml")
     sources, seen = [], set()
