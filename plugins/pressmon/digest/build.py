@@ -1,6 +1,7 @@
 """Building a week's digest from a read-only connection (the snapshot published after each
-load): the relevant stories of the week by mission, the figures against the week before, the
-chart by day and press group, and the feeds that failed."""
+load): the relevant stories of the week by mission, grouped by event (``v_articles.event_id``,
+``v_events``), the figures against the week before, the chart by day and press group, and the
+feeds that failed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 import html
 import re
 from collections import Counter
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..canonical import strip_tracking
@@ -17,13 +19,14 @@ from ..store import fetch_dicts
 from .config import DigestConfig
 from .model import (GROUP_LABELS, GROUPS, LANGUAGES, TOPICS, ChartDay, Copy, Digest,
                     DigestSection, FailedFeed, Figure, Story, StoryGroup)
+from .render import count
 from .weeks import DAYS, PARIS, Week, date_span, parse_week, short_date
 
 
 ARTICLES_SQL = """
 SELECT a.article_id, a.source, a.outlet, a.region, a.url, a.title, a.published_at,
        coalesce(a.published_at, a.first_seen_at) AS dated_at, a.language, a.topics, a.relevant,
-       a.mission_id, coalesce(a.story_id, a.article_id) AS story_id,
+       a.mission_id, coalesce(a.story_id, a.article_id) AS story_id, a.event_id,
        coalesce(s.position, 2147483647) AS position
 FROM v_articles a
 LEFT JOIN (SELECT name, min(position) AS position FROM sources GROUP BY name) s
@@ -212,13 +215,13 @@ def _sections(con, wk: Week, current: list[dict], missions: dict[str, dict],
             copies=copies,
             more_copies=more,
         ))
-    stories.sort(key=lambda s: (-s.outlets, -s.articles,
-                                s.published_at or dt.datetime.max.replace(tzinfo=PARIS),
-                                s.story_id))
+    stories.sort(key=_story_rank)
+    arts_of = {sid: arts for sid, arts in by_story.items()}
+    events = _week_events(con, wk, stories, arts_of, missions)
 
     sections: list[DigestSection] = []
     for mid, m in missions.items():
-        mine = [s for s in stories if s.mission_id == mid]
+        mine = [s for s in stories if _section_of(s, events) == mid]
         if not mine:
             continue
         when = date_span(m["start_date"], m["end_date"]) \
@@ -226,21 +229,134 @@ def _sections(con, wk: Week, current: list[dict], missions: dict[str, dict],
         partner = names.partners.get(mid) or m.get("partner") or ""
         subtitle = " · ".join(x for x in (f"partenaire : {partner}" if partner else "",
                                           f"mission {when}" if when else "") if x)
-        sections.append(_section(mid, m.get("name") or mid, subtitle, mine, config))
+        groups = _groups(mine, events, arts_of, m.get("partner_region"), mission=True)
+        sections.append(_section(mid, m.get("name") or mid, subtitle, groups, config))
     known = set(missions)
-    rest = [s for s in stories if s.mission_id not in known]
+    rest = [s for s in stories if _section_of(s, events) not in known]
     if rest:
-        sections.append(_section("other", "Autres retombées internationales", "", rest, config))
+        groups = _groups(rest, events, arts_of, "", mission=False)
+        sections.append(_section("other", "Autres retombées internationales", "", groups,
+                                 config))
     return sections
 
 
-def _section(key: str, title: str, subtitle: str, stories: list[Story],
+def _story_rank(s: Story):
+    """Most outlets first, then most articles, then the earliest."""
+    return (-s.outlets, -s.articles, s.published_at or dt.datetime.max.replace(tzinfo=PARIS),
+            s.story_id)
+
+
+@dataclass
+class _Event:
+    event_id: str
+    label: str | None
+    mission_id: str | None      # the section it goes to (None: "other")
+    story_ids: list[str]        # its stories in this digest
+    elsewhere: int              # its stories published in another week, not in this digest
+
+
+def _week_events(con, wk: Week, stories: list[Story], arts_of: dict[str, list[dict]],
+                 missions: dict[str, dict]) -> dict[str, _Event]:
+    """The events of which at least two stories are in this digest, by story id. A story
+    whose event has no other story this week stays alone: a group of one says nothing more."""
+    by_event: dict[str, list[str]] = {}
+    for s in stories:
+        eid = next((r["event_id"] for r in arts_of[s.story_id] if r["event_id"]), None)
+        if eid:
+            by_event.setdefault(eid, []).append(s.story_id)
+    by_event = {e: sids for e, sids in by_event.items() if len(sids) >= 2}
+    if not by_event:
+        return {}
+    rows = {r["event_id"]: r for r in fetch_dicts(
+        con, "SELECT event_id, label, mission_id FROM v_events WHERE event_id IN "
+             "(SELECT unnest(?))", [list(by_event)])}
+    others: Counter = Counter()
+    for r in fetch_dicts(con, "SELECT event_id, story_id, first_published FROM v_event_stories "
+                         "WHERE event_id IN (SELECT unnest(?))", [list(by_event)]):
+        shown = r["story_id"] in by_event[r["event_id"]]
+        t = r["first_published"]
+        if not shown and t is not None and not (wk.start <= t < wk.end):
+            others[r["event_id"]] += 1
+    story_mission = {s.story_id: s.mission_id for s in stories}
+    out: dict[str, _Event] = {}
+    for eid, sids in by_event.items():
+        row = rows.get(eid) or {}
+        mission = row.get("mission_id")
+        if mission not in missions:
+            # the event's own mission is unknown here: its stories' most frequent one
+            counts = Counter(story_mission[s] for s in sids if story_mission[s] in missions)
+            order = list(missions)
+            mission = sorted(counts, key=lambda m: (-counts[m], order.index(m)))[0] \
+                if counts else None
+        ev = _Event(eid, row.get("label"), mission, sids, others[eid])
+        for sid in sids:
+            out[sid] = ev
+    return out
+
+
+def _section_of(story: Story, events: dict[str, _Event]) -> str | None:
+    """A story in an event goes where its event goes, so that the event is shown whole."""
+    ev = events.get(story.story_id)
+    return ev.mission_id if ev else story.mission_id
+
+
+PRESS_PHRASES = {"home": "dans la presse locale et nationale",
+                 "partner": "dans la presse de la ville partenaire",
+                 "other": "dans une autre presse étrangère"}
+
+
+def _groups(stories: list[Story], events: dict[str, _Event], arts_of: dict[str, list[dict]],
+            partner_region: str | None, *, mission: bool) -> list[StoryGroup]:
+    """A section's groups: its events, widest reach first (outlets, then articles), each with
+    its stories in the usual order; then every story in no event, alone, as before."""
+    grouped: dict[str, StoryGroup] = {}
+    lone: list[StoryGroup] = []
+    for s in stories:  # already in story order
+        ev = events.get(s.story_id)
+        if ev is None:
+            lone.append(StoryGroup([s]))
+        else:
+            grouped.setdefault(ev.event_id, StoryGroup([], event_id=ev.event_id)).stories.append(s)
+    for eid, g in grouped.items():
+        ev = events[g.stories[0].story_id]
+        arts = [r for s in g.stories for r in arts_of[s.story_id]]
+        langs = Counter(r["language"] or "?" for r in arts)
+        press = Counter(region_group(r["region"], partner_region) for r in arts)
+        g.articles = len(arts)
+        g.outlets = len({r["outlet"] for r in arts})
+        g.languages = sorted(langs, key=lambda k: (-langs[k], k))
+        g.press = {k: press[k] for k in GROUPS if press[k] or k == "home"
+                   or (k == "partner" and mission)}
+        g.label = ev.label or g.stories[0].title
+        g.summary = (f"{count(g.articles, 'article', 'articles')}, "
+                     f"{count(g.outlets, 'média', 'médias')}, {'/'.join(g.languages)}")
+        phrases = dict(PRESS_PHRASES, other=PRESS_PHRASES["other"] if mission
+                       else "dans la presse étrangère")
+        g.split = ", ".join(f"{n} {phrases[k]}" for k, n in g.press.items())
+        if ev.elsewhere:
+            g.elsewhere = (f"l'événement compte aussi "
+                           f"{count(ev.elsewhere, 'sujet paru', 'sujets parus')} "
+                           f"une autre semaine")
+    events_first = sorted(grouped.values(), key=lambda g: (
+        -g.outlets, -g.articles, min(_story_rank(s)[2] for s in g.stories), g.event_id))
+    return events_first + lone
+
+
+def _section(key: str, title: str, subtitle: str, groups: list[StoryGroup],
              config: DigestConfig) -> DigestSection:
-    """The first ``max_stories_per_section`` stories in full, every other one on one line:
-    nothing of the week is left out."""
+    """Groups in full while fewer than ``max_stories_per_section`` stories are shown (an event
+    started is shown whole), every other story on one line: nothing of the week is left out."""
     limit = config.max_stories_per_section
-    return DigestSection(key, title, subtitle, [StoryGroup([s]) for s in stories[:limit]],
-                         stories[limit:])
+    full: list[StoryGroup] = []
+    others: list[Story] = []
+    shown = 0
+    for g in groups:
+        if shown < limit:
+            full.append(g)
+            shown += len(g.stories)
+        else:
+            others.extend(g.stories)
+    return DigestSection(key, title, subtitle, full, others)
 
 
 def _chart(wk: Week, current: list[dict], missions: dict[str, dict],

@@ -1,7 +1,7 @@
 """What a digest holds, as its templates see it: sections (a mission's, then the rest), each with
-its top stories in full, in groups, then every other story of the week on one line; headline
-figures, the chart, the feeds that failed; and the French labels of languages, topics and press
-groups."""
+its top stories in full, in groups (an event's stories under its header, a story in no event
+alone), then every other story of the week on one line; headline figures, the chart, the feeds
+that failed; and the French labels of languages, topics and press groups."""
 
 from __future__ import annotations
 
@@ -57,13 +57,24 @@ class Story:
 
 @dataclass
 class StoryGroup:
-    """Stories shown together. One story per group for now; a grouping by event fills
-    ``label`` ("Signature de l'accord avec Miami-Dade") and ``summary`` ("9 articles,
-    7 médias, fr/en/es") and puts several stories in it, without changing the templates."""
+    """Stories shown together: an event's stories of the week under its header, or one story
+    in no event (``label`` None). For an event, ``label`` is its title ("Marseille et Miami
+    scellent leur jumelage"), ``summary`` its reach ("9 articles, 7 médias, fr/en/es"),
+    ``split`` its articles by press ("4 dans la presse locale et nationale, 5 dans la presse
+    de la ville partenaire") and ``elsewhere`` what the event holds outside this digest
+    ("l'événement compte aussi 1 sujet paru une autre semaine"), each counted over the
+    stories listed under it."""
 
     stories: list[Story]
     label: str | None = None
     summary: str | None = None
+    split: str | None = None
+    elsewhere: str | None = None
+    event_id: str | None = None
+    articles: int = 0
+    outlets: int = 0
+    languages: list[str] = field(default_factory=list)
+    press: dict[str, int] = field(default_factory=dict)   # press group -> articles
 
 
 @dataclass
@@ -78,6 +89,11 @@ class DigestSection:
     def stories(self) -> list[Story]:
         """The stories shown in full, in order."""
         return [s for g in self.groups for s in g.stories]
+
+    @property
+    def events(self) -> list[StoryGroup]:
+        """The groups that are events (several stories under a header)."""
+        return [g for g in self.groups if g.label]
 
     @property
     def story_count(self) -> int:
