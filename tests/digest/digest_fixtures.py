@@ -1,9 +1,11 @@
 """Builds real DuckDB files for the digest tests from the YAML cases in ``data/``, and the
 SMTP handler the loopback servers use.
 
-A case lists ``missions``, ``sources``, ``articles`` and ``fetch_log`` rows; missing columns get
-plain defaults, so a case only says what it is about. A source's ``title`` and ``channel_title``
-and a mission's ``partner_fr`` go to the display-name tables.
+A case lists ``missions``, ``sources``, ``articles``, ``fetch_log`` and ``events`` rows; missing
+columns get plain defaults, so a case only says what it is about. A source's ``title`` and
+``channel_title`` and a mission's ``partner_fr`` go to the display-name tables. An event is
+``{"event_id": ..., "stories": [story ids]}``, written as the load writes one (``events`` and
+``event_stories``); the tests of grouping itself load labelled articles through the pipeline.
 """
 
 from __future__ import annotations
@@ -72,6 +74,15 @@ def build_db(path: Path, case: str | dict) -> Path:
                         [f["source"], f["url"], _ts(f["started_at"]), f["outcome"],
                          f.get("http_status"), f.get("error"), f.get("items"),
                          f.get("duration_ms", 100)])
+        for ev in data.get("events") or []:
+            first = ev["stories"][0]
+            con.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                        [ev["event_id"], first, now, now, now])
+            for sid in ev["stories"]:
+                article = con.execute("SELECT min(article_id) FROM articles WHERE story_id = ?",
+                                      [sid]).fetchone()[0]
+                con.execute("INSERT INTO event_stories VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [sid, ev["event_id"], article, None, 3.0, [], now])
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -1,5 +1,6 @@
 """The digest names every relevant story of the week: the top ones in full, every other one on
-one line under its mission, in the HTML and in the plain text, even in a busy week."""
+one line under its mission, in the HTML and in the plain text, even in a busy week, and when
+stories are grouped by event."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ OUTLETS = [("laprovence", "marseille", "fr", "La Provence - Marseille"),
            ("lesechos", "national", "fr", "Les Échos - Régions")]
 
 
-def busy_week(stories: int, other: int = 4) -> dict:
+def busy_week(stories: int, other: int = 4, events: list[list[int]] | None = None) -> dict:
     """``stories`` relevant stories of the Miami mission in 2017-W45 (some carried by two
-    outlets) and ``other`` relevant stories tied to no mission."""
+    outlets) and ``other`` relevant stories tied to no mission; ``events`` groups stories by
+    their numbers."""
     missions = [{"mission_id": "miami-2017", "name": "Délégation métropolitaine à Miami",
                  "partner": "Miami-Dade County", "start_date": "2017-11-05",
                  "end_date": "2017-11-10", "partner_region": "miami"}]
@@ -48,7 +50,9 @@ def busy_week(stories: int, other: int = 4) -> dict:
                 "published_at": (at + dt.timedelta(hours=1)).isoformat(),
                 "title": f"Reprise du sujet {i:03d}", "url": f"https://{copy_outlet}.example/c{i:03d}",
                 "language": "fr", "relevant": True, "mission_id": mission, "topics": ["economy"]})
-    return {"missions": missions, "sources": sources, "articles": articles}
+    return {"missions": missions, "sources": sources, "articles": articles,
+            "events": [{"event_id": f"ev_{n}", "stories": [f"s{i:03d}" for i in ev]}
+                       for n, ev in enumerate(events or [])]}
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +137,68 @@ def test_french_plurals(tmp_path):
         assert "1 média" in part and "1 médias" not in part
         assert "1 sujet cette semaine" in part
     assert ">sujet<" in html and ">média<" in html  # headline figure labels agree
+
+
+# Story numbers of four events: one of 4 stories, one of 3 (one of them carried twice), one
+# joining a story tied to no mission (62) to the mission's, one far down the ranking.
+EVENTS = [[5, 10, 15, 33], [1, 2, 3], [40, 62], [50, 51]]
+
+
+@pytest.fixture(scope="module")
+def busy_events_db(tmp_path_factory):
+    return build_db(tmp_path_factory.mktemp("busy-events") / "press.duckdb",
+                    busy_week(60, events=EVENTS))
+
+
+@pytest.mark.parametrize("limit", [8, 3])
+def test_sixty_stories_in_events_all_listed_once(busy_events_db, limit):
+    """With events: every story still named once in each part; an event's stories are shown
+    together under its header, whole (never split between full entries and one-liners), in the
+    mission section even for its story tied to no mission; events come first, widest reach
+    first; full entries stop at the first group that reaches ``limit``."""
+    data = busy_week(60, events=EVENTS)
+    digest = _digest(busy_events_db, limit)
+    miami, other = digest.sections
+    assert miami.story_count == 61 and other.story_count == 3
+    subject, html, text = render(digest)
+    # an event's header is named after one of its titles: the stories are the other lines
+    entries = "\n".join(li for li in text.splitlines() if not li.startswith("ÉVÉNEMENT : "))
+    for i in range(64):
+        title = f"Sujet numéro {i:03d} sur Marseille et Miami"
+        link = f"https://{OUTLETS[i % len(OUTLETS)][0]}.example/{i:03d}"
+        assert html.count(f">{title}</a>") == 1, i
+        assert html.count(f'<a href="{link}"') == 1, i
+        assert entries.count(title) == 1, i
+        assert text.count(f"<{link}>") == 1, i
+
+    events = {frozenset(f"s{i:03d}" for i in ev) for ev in EVENTS}
+    full = [frozenset(s.story_id for s in g.stories) for g in miami.events]
+    compact = {s.story_id for s in miami.others}
+    for ev in events:  # whole, in one place
+        assert ev in full or ev <= compact, sorted(ev)
+    # groups with a header come before lone stories
+    kinds = [bool(g.label) for g in miami.groups]
+    assert kinds == sorted(kinds, reverse=True)
+    assert [g.outlets for g in miami.events] == sorted((g.outlets for g in miami.events),
+                                                       reverse=True)
+    shown = [len(g.stories) for g in miami.groups]
+    assert sum(shown[:-1]) < limit <= sum(shown)
+
+    for g in miami.events:
+        ids = {s.story_id for s in g.stories}
+        arts = [a for a in data["articles"] if a["story_id"] in ids]
+        langs = sorted({a["language"] for a in arts},
+                       key=lambda x: (-sum(a["language"] == x for a in arts), x))
+        regions = {o: r for o, r, _, _ in OUTLETS}
+        home = sum(regions[a["source"]] in ("marseille", "national") for a in arts)
+        summary = (f"{len(arts)} articles, {len({a['source'] for a in arts})} médias, "
+                   f"{'/'.join(langs)}")
+        assert g.summary == summary
+        assert g.split == (f"{home} dans la presse locale et nationale, {len(arts) - home} "
+                           f"dans la presse de la ville partenaire")
+        assert f"ÉVÉNEMENT : {g.label} — {summary}" in text
+        assert html.count(f">{g.label}</div>") == 1 and summary in html and g.split in html
+        # the label is the earliest French title of the event
+        french = sorted((a for a in arts if a["language"] == "fr"),
+                        key=lambda a: a["published_at"])
+        assert g.label == french[0]["title"]
