@@ -1,5 +1,5 @@
-"""The "Press monitor" page of the Airflow UI: feed health, the last runs' figures and the
-week's top stories, read from the published DuckDB snapshot.
+"""The "Press monitor" page of the Airflow UI: feed health, the last runs' figures, the week's
+events and top stories, read from the published DuckDB snapshot.
 
 A small FastAPI app that the Airflow plugin (``plugins/pressmon_ui.py``) mounts under
 ``/pressmon`` in Airflow's API server; the UI shows it in its navigation as an embedded page.
@@ -9,9 +9,11 @@ escaped; it answers before the first load too, saying there is nothing yet.
 
 The page is in French for communications staff, names things by their display names
 (``pressmon.display_names``) and gives times in Paris time. Routes: ``GET /`` (the page;
-``?week=YYYY-Www`` picks another week), ``GET /summary.json`` (the same figures as JSON, for
-scripts and checks) and ``GET /feed_health.csv`` (every column of the feed health). Behind Airflow's authentication (its
-session cookie or a bearer token) unless ``create_app(require_auth=False)``.
+``?week=YYYY-Www`` picks another week; ``?event=ID`` shows the week of that event with its
+stories open, an id retired by a merge leading to the event that absorbed it), ``GET
+/summary.json`` (the same figures as JSON, for scripts and checks; ``week`` and ``event`` as
+for the page) and ``GET /feed_health.csv`` (every column of the feed health). Behind Airflow's
+authentication (its session cookie or a bearer token) unless ``create_app(require_auth=False)``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..settings import Paths, get_paths
 WEEK_TZ = ZoneInfo("Europe/Paris")
 RECENT_CYCLES = 12
 TOP_STORIES = 10
+MAX_EVENT_ID = 200  # longer than any id the load makes: refused before reaching the database
 INGEST_DAG = "press_ingest"
 URL_PREFIX = "/pressmon"  # where plugins/pressmon_ui.py mounts the app
 
@@ -96,6 +99,11 @@ class Monitor:
     stories: list[dict] = field(default_factory=list)
     latest_story_week: str | None = None
     names: Names = field(default_factory=Names)
+    events: list[dict] = field(default_factory=list)     # events.week_events, widest first
+    events_available: bool = True  # False: a snapshot from before events
+    event_asked: str | None = None   # the ?event= of the request
+    event_id: str | None = None      # ... resolved through event_aliases
+    event_notice: str | None = None  # why it is not shown
 
     def as_dict(self) -> dict:
         return {
@@ -107,6 +115,9 @@ class Monitor:
             "cycles": [{k: _iso(v) for k, v in c.items()} for c in self.cycles],
             "week": self.week,
             "stories": [{k: _iso(v) for k, v in s.items()} for s in self.stories],
+            "events": [_plain(ev) for ev in self.events],
+            "event": {"asked": self.event_asked, "event_id": self.event_id,
+                      "notice": self.event_notice} if self.event_asked else None,
             "latest_story_week": self.latest_story_week,
             "names": {"feeds": self.names.feeds, "outlets": self.names.outlets,
                       "missions": self.names.missions},
@@ -117,32 +128,46 @@ def _iso(value):
     return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
 
 
+def _plain(value):
+    """JSON-ready: times in ISO 8601, nested lists and dicts too."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return _iso(value)
+
+
 def week_bounds(week: str) -> tuple[dt.datetime, dt.datetime]:
     """Monday 00:00 to the next Monday 00:00, Marseille time (ValueError for a bad week)."""
     start = dt.datetime.combine(parse_week(week).start, dt.time(), tzinfo=WEEK_TZ)
     return start, start + dt.timedelta(days=7)
 
 
-def gather(paths: Paths, week: str | None = None, *, today: dt.date | None = None) -> Monitor:
+def gather(paths: Paths, week: str | None = None, *, today: dt.date | None = None,
+           event: str | None = None) -> Monitor:
     """Reads everything the page shows from the snapshot; never raises for a missing or
-    unreadable database (the notice says what is wrong)."""
+    unreadable database (the notice says what is wrong). ``event``: an event id (a retired one
+    resolves to the event that absorbed it): its week is shown, whatever ``week`` says."""
     from .. import store
 
     snap = store.snapshot_path(paths.db)
     today = today or dt.datetime.now(WEEK_TZ).date()
-    mon = Monitor(snapshot=snap, week=week or iso_week(today))
+    mon = Monitor(snapshot=snap, week=week or iso_week(today), event_asked=event)
     if not snap.exists():
         mon.notice = (f"Pas encore de données : l’instantané {snap} n’existe pas. La tâche "
                       f"load de {INGEST_DAG} le publie après sa première exécution réussie.")
         return mon
     mon.snapshot_time = dt.datetime.fromtimestamp(snap.stat().st_mtime, WEEK_TZ)
-    start, end = week_bounds(mon.week)
     try:
         con = store.open_reader(paths.db)
     except store.StoreError as exc:
         mon.notice = f"L’instantané ne peut pas être ouvert : {exc}"
         return mon
     try:
+        mon.events_available = _has_view(con, "r_events")
+        if event is not None:
+            _find_event(con, mon, event)
+        start, end = week_bounds(mon.week)
         _read(con, mon, start, end)
     except Exception as exc:  # a snapshot from another schema version: say so, keep the page
         mon.notice = (f"L’instantané {snap} n’a pas pu être lu : "
@@ -152,14 +177,35 @@ def gather(paths: Paths, week: str | None = None, *, today: dt.date | None = Non
     return mon
 
 
+def _has_view(con, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = ?", [name]).fetchone()[0])
+
+
+def _find_event(con, mon: Monitor, asked: str) -> None:
+    """``?event=``: the live id (``events.resolve_event_id``: the event itself, or the one a
+    merge or a reclassification folded it into) and its week; a notice when it is unknown."""
+    from ..events import resolve_event_id
+
+    if not mon.events_available:
+        mon.event_notice = "Cet instantané ne contient pas encore d’événements."
+        return
+    live = resolve_event_id(con, asked)
+    row = con.execute("SELECT week FROM r_events WHERE event_id = ?", [live]).fetchone() \
+        if live else None
+    if row is None:
+        mon.event_notice = (f"Événement inconnu : {asked} (ni dans cet instantané, ni parmi "
+                            "les événements réunis à un autre).")
+        return
+    mon.event_id, mon.week = live, row[0]
+
+
 def _read(con, mon: Monitor, start: dt.datetime, end: dt.datetime) -> None:
     from ..display_names import read_names
 
     mon.names = read_names(con)
-    has_view = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_name = 'v_feed_health'").fetchone()[0]
-    if has_view:
+    if _has_view(con, "v_feed_health"):
         cur = con.execute("SELECT * FROM v_feed_health")
         mon.feed_health_source = "v_feed_health"
     else:
@@ -173,6 +219,13 @@ def _read(con, mon: Monitor, start: dt.datetime, end: dt.datetime) -> None:
         f"ORDER BY coalesce(loaded_at, started_at) DESC, cycle_id DESC LIMIT ?",
         [RECENT_CYCLES]).fetchall()
     mon.cycles = [dict(zip(CYCLE_COLUMNS, r)) for r in rows]
+
+    if mon.events_available:
+        from ..events import week_events
+
+        # the widest reach first, as in the digest
+        mon.events = sorted(week_events(con, mon.week), key=lambda ev: (
+            -ev["outlets"], -ev["articles"], ev["first_published"], ev["event_id"]))
 
     cur = con.execute(TOP_STORIES_SQL, [start, end, TOP_STORIES])
     cols = [d[0] for d in cur.description]
@@ -221,6 +274,12 @@ details dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .
              margin: .4rem 0 .2rem; font-size: .82rem; }
 details dt { color: #4a5568; } details dd { margin: 0; overflow-wrap: anywhere; }
 a { color: #2b6cb0; }
+table.events { table-layout: fixed; }
+table.events tr.focus td { background: #fffbea; }
+table.events summary b { font-weight: 600; }
+ul.stories { margin: .4rem 0 .2rem; padding-left: 1.1rem; font-size: .84rem; }
+ul.stories li { margin: .2rem 0; overflow-wrap: anywhere; }
+.why { color: #4a5568; font-size: .8rem; margin: .2rem 0 0; overflow-wrap: anywhere; }
 """
 
 # Embedded in Airflow, the page is in an iframe sandboxed with "allow-scripts allow-same-origin
@@ -364,6 +423,7 @@ def render(mon: Monitor, *, airflow_root: str = "../", page_root: str = "") -> s
         out.append(f"<p class='notice'>{e(mon.notice)}</p>")
     out += _runs_html(mon, airflow_root)
     out += _health_html(mon, page_root)
+    out += _events_html(mon)
     out += _stories_html(mon)
     out.append(f"<script>{LINK_SCRIPT}</script></body></html>")
     return "\n".join(out)
@@ -457,6 +517,74 @@ def _health_html(mon: Monitor, page_root: str = "") -> list[str]:
     return out
 
 
+def _events_html(mon: Monitor) -> list[str]:
+    """The week's events: what each reached (articles, outlets, languages, home and partner
+    press, first and last publication), its stories on demand. An event asked for by
+    ``?event=`` is open and marked."""
+    from ..canonical import strip_tracking
+    from ..digest.model import LANGUAGES
+
+    if not mon.events_available:
+        return [f"<p class='notice'>{e(mon.event_notice)}</p>"] if mon.event_notice else []
+    wk = parse_week(mon.week)
+    out = [f"<h2>Événements de la semaine {wk.number} ({e(week_span(wk))})</h2>",
+           "<p class='note'>Un événement réunit les sujets qui rapportent un même fait "
+           "(une signature, une visite…), quels que soient le média et la langue ; il est "
+           "compté dans la semaine de son premier article. Presse locale : locale et "
+           "nationale ; presse partenaire : celle de la ville partenaire de la mission. "
+           "Cliquez sur un événement pour ses sujets.</p>"]
+    if mon.event_notice:
+        out.append(f"<p class='notice'>{e(mon.event_notice)}</p>")
+    if mon.event_asked and mon.event_id and mon.event_id != mon.event_asked:
+        out.append(f"<p class='note'>L’événement <code>{e(mon.event_asked)}</code> a été "
+                   f"réuni à un autre : le voici, <code>{e(mon.event_id)}</code>.</p>")
+    if not mon.events:
+        if not mon.notice:
+            out.append("<p>Aucun événement cette semaine.</p>")
+        return out
+    # the label and its stories take what the figures leave: about 500 px at 1,400
+    out.append("<table class='events'><colgroup><col><col style='width:13%'>"
+               "<col style='width:6%'><col style='width:6%'><col style='width:11%'>"
+               "<col style='width:7%'><col style='width:8%'><col style='width:12.5%'>"
+               "</colgroup>"
+               "<tr><th>événement</th><th>mission</th><th class='num'>articles</th>"
+               "<th class='num'>médias</th><th>langues</th><th class='num'>presse locale</th>"
+               "<th class='num'>presse partenaire</th><th>premier et dernier article</th>"
+               "</tr>")
+    for ev in mon.events:
+        focus = ev["event_id"] == mon.event_id
+        languages = ", ".join(LANGUAGES.get(x, x) for x in (ev["languages"] or []))
+        mission = mon.names.mission(ev["mission_id"]) if ev["mission_id"] else ""
+        items = []
+        for st in ev["stories"]:
+            outlets = ", ".join(mon.names.outlet(o) for o in (st["outlets"] or []))
+            url = strip_tracking(st["url"]) if isinstance(st["url"], str) else None
+            langs = ", ".join(LANGUAGES.get(x, x) for x in (st["languages"] or []))
+            items.append(
+                f"<li>{link(url, st['title'] or st['url'] or st['story_id'])} "
+                f"<span class='sub'>{e(outlets)} · {e(langs)} · "
+                f"{e(plural(st['articles'], 'article', 'articles'))} · "
+                f"{e(when(st['first_published']) if st['first_published'] else '')}</span></li>")
+        why = (f"<p class='why'>Liés par : {e(', '.join(ev['why']))}</p>"
+               if ev.get("why") else "")
+        out.append(
+            f"<tr id='event-{e(ev['event_id'])}' data-event='{e(ev['event_id'])}'"
+            + (" class='focus'" if focus else "") + ">"
+            f"<td><details{' open' if focus else ''}><summary><b>{e(ev['label'])}</b> "
+            f"<span class='sub'>{e(plural(len(ev['stories']), 'sujet', 'sujets'))}</span>"
+            f"</summary><ul class='stories'>{''.join(items)}</ul>{why}"
+            f"<p class='why'><a href='?event={e(_quote(ev['event_id']))}'>lien vers cet "
+            f"événement</a></p></details></td>"
+            f"<td>{e(mission)}</td><td class='num'>{e(ev['articles'])}</td>"
+            f"<td class='num'>{e(ev['outlets'])}</td><td>{e(languages)}</td>"
+            f"<td class='num'>{e(ev['home_articles'])}</td>"
+            f"<td class='num'>{e(ev['partner_articles'])}</td>"
+            f"<td class='when'>{e(when(ev['first_published']))}<br>"
+            f"{e(when(ev['last_published']))}</td></tr>")
+    out.append("</table>")
+    return out
+
+
 def _stories_html(mon: Monitor) -> list[str]:
     from ..digest.model import LANGUAGES
 
@@ -539,10 +667,12 @@ def create_app(*, require_auth: bool = True, paths: Paths | None = None):
     app = FastAPI(title="pressmon: Press monitor", dependencies=dependencies,
                   docs_url=None, redoc_url=None, openapi_url=None)
 
-    def _monitor(week: str | None):
+    def _monitor(week: str | None, event: str | None = None):
         if week is not None:
             week = parse_week(week).label  # its DigestError is a ValueError: a 400
-        return gather(paths or get_paths(), week)
+        if event is not None and not 0 < len(event) <= MAX_EVENT_ID:
+            raise ValueError(f"event id: 1 to {MAX_EVENT_ID} characters, not {len(event)}")
+        return gather(paths or get_paths(), week, event=event)
 
     def _roots(request) -> tuple[str, str]:
         """Airflow's UI root and this page's, from where the API server mounted the app."""
@@ -551,18 +681,19 @@ def create_app(*, require_auth: bool = True, paths: Paths | None = None):
         return ((airflow + "/") if airflow is not None else "../"), (root + "/" if root else "")
 
     @app.get("/", response_class=HTMLResponse)
-    def page(request: Request, week: str | None = Query(default=None)):
+    def page(request: Request, week: str | None = Query(default=None),
+             event: str | None = Query(default=None)):
         try:
-            mon = _monitor(week)
+            mon = _monitor(week, event)
         except ValueError as exc:
             return HTMLResponse(f"<!doctype html><p>{e(exc)}</p>", status_code=400)
         airflow_root, page_root = _roots(request)
         return HTMLResponse(render(mon, airflow_root=airflow_root, page_root=page_root))
 
     @app.get("/summary.json")
-    def summary(week: str | None = Query(default=None)):
+    def summary(week: str | None = Query(default=None), event: str | None = Query(default=None)):
         try:
-            mon = _monitor(week)
+            mon = _monitor(week, event)
         except ValueError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(mon.as_dict())
