@@ -23,3 +23,49 @@ def run_cli(*args: str, env: dict | None = None, check: bool = True):
         raise AssertionError(f"pressmon {' '.join(args)} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
     return proc
+
+
+def merged_events_db(db: Path) -> tuple[str, str]:
+    """A pressmon database holding two events of 7 Nov 2017 (a signing and a pitch, two stories
+    each) merged by a bridging article, as the load groups them (``events.assign_events`` on
+    fingerprints), snapshot published: (the retired event id, the surviving one)."""
+    import datetime as dt
+
+    from pressmon import store
+    from pressmon.events import FINGERPRINT_VERSION, assign_events
+
+    home = "home:Jean-Claude Gaudin"
+    signing = [home, "partner:Carlos Giménez", "num:120", "name:stephen", "name:clark"]
+    pitch = [home, "home:Euroméditerranée", "num:80", "name:morel", "name:brickell"]
+    con = store.open_writer(db)
+
+    def load(*items):
+        con.execute("BEGIN TRANSACTION")
+        rows = []
+        for aid, hour, keys in items:
+            at = dt.datetime(2017, 11, 7, tzinfo=dt.timezone.utc) + dt.timedelta(hours=hour)
+            con.execute(
+                "INSERT INTO articles (article_id, source, outlet, region, url, canonical_url, "
+                "title, published_at, first_seen_at, last_seen_at, content_hash, relevant, "
+                "story_id) VALUES (?, 's', ?, 'marseille', ?, ?, ?, ?, ?, ?, ?, true, ?)",
+                [aid, aid, f"https://x.test/{aid}", f"https://x.test/{aid}", f"Titre {aid}",
+                 at, at, at, aid, f"st_{aid}"])
+            rows.append({"article_id": aid, "story_id": f"st_{aid}", "mission_id": None,
+                         "published_at": at, "first_seen_at": at,
+                         "fingerprint": {"v": FINGERPRINT_VERSION, "day": "2017-11-07",
+                                         "cue": "mardi", "keys": keys, "shown": []}})
+        assign_events(con, rows)
+        con.execute("COMMIT")
+
+    try:
+        load(("s1", 10, signing), ("s2", 12, signing))
+        load(("p1", 14, pitch), ("p2", 16, pitch))
+        before = dict(con.execute("SELECT article_id, event_id FROM v_articles").fetchall())
+        load(("bridge", 18, signing + pitch))
+        [(retired, live)] = con.execute(
+            "SELECT retired_event_id, event_id FROM event_aliases").fetchall()
+        store.publish_snapshot(con, db)
+    finally:
+        con.close()
+    assert (retired, live) == (before["p1"], before["s1"]), "the merge keeps the older id"
+    return retired, live

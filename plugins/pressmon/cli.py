@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the reports")
     p.add_argument("--week", help="ISO week, YYYY-Www")
     p.add_argument("--mission", help="mission id")
+    p.add_argument("--event", help="event id (an id retired by a merge finds the event it "
+                                   "became)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     p = sub.add_parser("search", help="find articles by words in title and text")

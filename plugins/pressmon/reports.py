@@ -2,9 +2,11 @@
 
 Each report is one file ``sql/reports/<name>.sql`` defining the view ``r_<name>`` (created by
 ``store.create_views`` after the migrations), with a header of ``-- key: value`` lines: name,
-description, filters (the columns ``--week`` and ``--mission`` may filter: ``week`` and
-``mission``) and order (the ORDER BY applied when it is printed). The view is the report:
-analysts query or copy it; ``pressmon report`` only filters and formats it.
+description, filters (the columns ``--week``, ``--mission`` and ``--event`` may filter:
+``week``, ``mission`` and ``event``) and order (the ORDER BY applied when it is printed). The view
+is the report: analysts query or copy it; ``pressmon report`` only filters and formats it. An
+event id given to ``--event`` is resolved through ``event_aliases`` first: the id of an event
+since merged into another, kept in a sent digest or an analyst's note, still finds it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .settings import Paths
 
 REPORTS_DIR = store.SQL_DIR / "reports"
 HEADER_RE = re.compile(r"^--\s*(name|description|filters|order):\s*(.*?)\s*$")
-FILTER_COLUMNS = {"week": "week", "mission": "mission_id"}
+FILTER_COLUMNS = {"week": "week", "mission": "mission_id", "event": "event_id"}
 TABLE_CELL_MAX = 60
 # A spreadsheet opening a CSV runs a cell that starts with one of these as a formula (CSV
 # injection): text from feeds and pages must stay text.
@@ -93,11 +95,25 @@ def parse_week(week: str) -> str:
         raise ReportError(str(exc)) from None
 
 
+def resolve_event(con, event_id: str) -> str:
+    """The live id of ``event_id`` (itself, or the event a merge or a reclassification folded
+    it into); ReportError when the database knows neither."""
+    from .events import resolve_event_id
+
+    live = resolve_event_id(con, event_id) if event_id else None
+    if live is None:
+        raise ReportError(f"unknown event {event_id!r}: no event and no retired event id "
+                          f"in the database has it")
+    return live
+
+
 def run_report(con, name: str, *, week: str | None = None, mission: str | None = None,
+               event: str | None = None,
                reports_dir: Path = REPORTS_DIR) -> tuple[list[str], list[tuple]]:
     """Run one report on an open connection: its column names and its rows, filtered."""
     report = get_report(name, reports_dir)
-    wanted = {"week": parse_week(week) if week is not None else None, "mission": mission}
+    wanted = {"week": parse_week(week) if week is not None else None, "mission": mission,
+              "event": event}
     present = {r[0] for r in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
         [report.view]).fetchall()}
@@ -118,6 +134,8 @@ def run_report(con, name: str, *, week: str | None = None, mission: str | None =
             if value not in known:
                 raise ReportError(f"unknown mission {value!r}; missions in the database: "
                                   f"{', '.join(known) or 'none'}")
+        if key == "event":
+            value = resolve_event(con, value)
         where.append(f"{FILTER_COLUMNS[key]} = ?")
         params.append(value)
     sql = f"SELECT * FROM {report.view}"
@@ -200,7 +218,8 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
 
 
 def run_report_command(args, paths: Paths) -> int:
-    """`pressmon report --list` / `pressmon report NAME [--week] [--mission] [--format]`."""
+    """`pressmon report --list` / `pressmon report NAME [--week] [--mission] [--event]
+    [--format]`."""
 
     try:
         if args.list:
@@ -213,9 +232,15 @@ def run_report_command(args, paths: Paths) -> int:
         get_report(args.name)
         if args.week is not None:  # an empty --week is a mistake, not "every week"
             parse_week(args.week)
+        event = getattr(args, "event", None)
         con = store.open_reader(paths.db)
         try:
-            columns, rows = run_report(con, args.name, week=args.week, mission=args.mission)
+            columns, rows = run_report(con, args.name, week=args.week, mission=args.mission,
+                                       event=event)
+            if event is not None and resolve_event(con, event) != event:
+                # said on stderr: stdout stays the report, for scripts and spreadsheets
+                print(f"event {event} was merged into {resolve_event(con, event)}; showing it",
+                      file=sys.stderr)
         finally:
             con.close()
     except ReportError as exc:

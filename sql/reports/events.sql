@@ -1,6 +1,6 @@
 -- name: events
 -- description: the events of each ISO week (stories reporting one happening, any language), with outlets, languages and home vs partner press
--- filters: week, mission
+-- filters: week, mission, event
 -- order: week, articles DESC, first_published, event_id
 --
 -- One row per event (v_events), in the week of its first article (Europe/Paris, by

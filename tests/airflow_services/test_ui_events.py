@@ -14,8 +14,6 @@ from fastapi.testclient import TestClient
 
 from services_support import ROOT
 
-UTC = dt.timezone.utc
-
 
 def _eval_module():
     spec = importlib.util.spec_from_file_location("eval_events", ROOT / "scripts" / "eval_events.py")
@@ -110,46 +108,12 @@ def test_a_link_to_an_event_opens_its_week_and_its_stories(dev):
 def test_a_retired_event_id_leads_to_the_event_that_absorbed_it(tmp_path):
     """Two events merged by a bridging article (events.assign_events, as the load does): the
     link to the retired one opens the surviving one, saying so."""
-    from pressmon import store
+    from pm_testing import merged_events_db
     from pressmon.airflow.ui import create_app
-    from pressmon.events import FINGERPRINT_VERSION, assign_events
     from pressmon.settings import get_paths
 
-    home = "home:Jean-Claude Gaudin"
-    signing = [home, "partner:Carlos Giménez", "num:120", "name:stephen", "name:clark"]
-    pitch = [home, "home:Euroméditerranée", "num:80", "name:morel", "name:brickell"]
     db = tmp_path / "press.duckdb"
-    con = store.open_writer(db)
-
-    def load(*items):
-        con.execute("BEGIN TRANSACTION")
-        rows = []
-        for aid, hour, keys in items:
-            at = dt.datetime(2017, 11, 7, tzinfo=UTC) + dt.timedelta(hours=hour)
-            con.execute(
-                "INSERT INTO articles (article_id, source, outlet, region, url, canonical_url, "
-                "title, published_at, first_seen_at, last_seen_at, content_hash, relevant, "
-                "story_id) VALUES (?, 's', ?, 'marseille', ?, ?, ?, ?, ?, ?, ?, true, ?)",
-                [aid, aid, f"https://x.test/{aid}", f"https://x.test/{aid}", f"Titre {aid}",
-                 at, at, at, aid, f"st_{aid}"])
-            rows.append({"article_id": aid, "story_id": f"st_{aid}", "mission_id": None,
-                         "published_at": at, "first_seen_at": at,
-                         "fingerprint": {"v": FINGERPRINT_VERSION, "day": "2017-11-07",
-                                         "cue": "mardi", "keys": keys, "shown": []}})
-        assign_events(con, rows)
-        con.execute("COMMIT")
-
-    try:
-        load(("s1", 10, signing), ("s2", 12, signing))
-        load(("p1", 14, pitch), ("p2", 16, pitch))
-        ids = dict(con.execute("SELECT article_id, event_id FROM v_articles").fetchall())
-        load(("bridge", 18, signing + pitch))
-        [(retired, live)] = con.execute(
-            "SELECT retired_event_id, event_id FROM event_aliases").fetchall()
-        store.publish_snapshot(con, db)
-    finally:
-        con.close()
-    assert (retired, live) == (ids["p1"], ids["s1"])
+    retired, live = merged_events_db(db)
 
     c = TestClient(create_app(require_auth=False, paths=get_paths(db=str(db))))
     page = c.get("/", params={"event": retired})

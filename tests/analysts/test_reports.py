@@ -93,6 +93,8 @@ def test_table_format_is_aligned_and_counts_rows(small_db):
     (["share_of_voice", "--week", "2017-W45"], "cannot be filtered by week"),
     (["feed_health", "--mission", "miami-2017"], "cannot be filtered by mission"),
     (["coverage_by_region", "--mission", "tokyo"], "unknown mission 'tokyo'"),
+    (["events", "--event", "ev_0000000000000000"], "unknown event 'ev_0000000000000000'"),
+    (["coverage_by_region", "--event", "ev_0000000000000000"], "cannot be filtered by event"),
     ([], "name a report"),
 ])
 def test_clear_errors(small_db, argv, message):
@@ -100,6 +102,23 @@ def test_clear_errors(small_db, argv, message):
     assert proc.returncode == 2
     assert message in proc.stderr
     assert proc.stdout == ""
+
+
+def test_an_event_by_id_even_a_retired_one(tmp_path):
+    """`report events --event ID`: the event's row; the id of an event merged into another
+    (kept in a sent digest or a note) gives the surviving event's row, and stderr says so."""
+    from pm_testing import merged_events_db
+
+    db = tmp_path / "press.duckdb"
+    retired, live = merged_events_db(db)
+    proc = run_cli("report", "events", "--db", str(db), "--event", live, "--format", "json")
+    [row] = json.loads(proc.stdout)
+    assert (row["event_id"], row["articles"], row["stories"]) == (live, 5, 5)
+    assert proc.stderr == ""
+    proc = run_cli("report", "events", "--db", str(db), "--event", retired, "--week",
+                   "2017-W45", "--format", "json")
+    assert [r["event_id"] for r in json.loads(proc.stdout)] == [live]
+    assert f"event {retired} was merged into {live}" in proc.stderr
 
 
 def test_week_53_exists_only_in_long_years():

@@ -199,10 +199,40 @@ def ingested(sample_sources, pm_env, tmp_path):
     return db
 
 
+def check_events_report(con) -> None:
+    """`events` on what the load linked: each row's figures are those of the articles that
+    v_articles puts in the event, in the Paris week of its first article; --week and --mission
+    pick exactly those rows. The sample's signing, reported in three languages, is one."""
+    partner = next(m for m in MISSIONS if m["id"] == MISSION).get("partner_region")
+    arts = collections.defaultdict(list)
+    for eid, outlet, region, lang, at in con.execute(
+            "SELECT event_id, outlet, region, language, coalesce(published_at, first_seen_at) "
+            "FROM v_articles WHERE event_id IS NOT NULL").fetchall():
+        arts[eid].append((outlet, region, lang, at))
+    rows = rows_of(con, "events")
+    assert {r["event_id"] for r in rows} == set(arts)
+    assert any(r["mission_id"] == MISSION and len(r["languages"]) == 3 for r in rows)
+    for r in rows:
+        mine = arts[r["event_id"]]
+        first = min(a[3] for a in mine)
+        assert r["week"] == first.astimezone(PARIS).strftime("%G-W%V")
+        assert r["articles"] == len(mine)
+        assert r["outlets"] == len({a[0] for a in mine})
+        assert r["languages"] == sorted({a[2] for a in mine if a[2]})
+        assert r["home_articles"] == sum(a[1] in HOME for a in mine)
+        if r["mission_id"] == MISSION:
+            assert r["partner_articles"] == sum(a[1] == partner for a in mine)
+    for week in {r["week"] for r in rows}:
+        picked = rows_of(con, "events", week=week, mission=MISSION)
+        assert [p["event_id"] for p in picked] == [
+            r["event_id"] for r in rows if r["week"] == week and r["mission_id"] == MISSION]
+
+
 def test_reports_on_the_ingested_sample(ingested):
     con = store.open_reader(ingested)
     try:
         check_against_oracle(con, stored_topics(con))
+        check_events_report(con)
         # Feed health: the one broken feed fails, every other one is ok after one cycle.
         rows = rows_of(con, "feed_health")
         failing = [f["source"] for f in EXP["failing_feeds"]]
