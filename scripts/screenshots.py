@@ -5,9 +5,9 @@ sample news sites, reused when it exists), then, in headless Chromium (Debian's 
 installed with apt-get when missing):
 
 - the Press monitor page, served by its FastAPI app on loopback, at 1,400 and 1,280 px (the UI's
-  frame is a little narrower than the window), and embedded in an iframe sandboxed as Airflow
-  3.3 sandboxes plugin pages, where a click on a run link must open the run in the whole
-  window;
+  frame is a little narrower than the window), with the week's widest event opened through its
+  link (``?event=ID``) at 1,400 px, and embedded in an iframe sandboxed as Airflow 3.3
+  sandboxes plugin pages, where a click on a run link must open the run in the whole window;
 - the digest of the sample week at 760 px (desktop mail client) and 375 px (a phone);
 - the failure alert email, sent by the real notifier to a loopback SMTP server, at 760 and
   375 px.
@@ -230,6 +230,12 @@ def main(argv=None) -> int:
         monitor = f"{server.base}/pressmon/?week={SAMPLE_WEEK}"
         results.append(shoot(page, "press-monitor-1400", out, 1400, 900, url=monitor))
         results.append(shoot(page, "press-monitor-1280", out, 1280, 900, url=monitor))
+        event = widest_event(paths)
+        if event:
+            results.append(shoot(page, "press-monitor-event-1400", out, 1400, 900,
+                                 url=f"{server.base}/pressmon/?event={event}"))
+        else:
+            print(f"  no event in {SAMPLE_WEEK}: the page's events are not pictured", flush=True)
         results.append(shoot(page, "press-monitor-embedded-1400", out, 1400, 900,
                              url=f"{server.base}/embedded?week={SAMPLE_WEEK}"))
         opened = click_run_link(page)
@@ -254,6 +260,20 @@ def main(argv=None) -> int:
         print("screenshots: the run link did not leave the sandboxed frame", file=sys.stderr)
         return 1
     return 0
+
+
+def widest_event(paths) -> str | None:
+    """The id of the sample week's event with the most outlets, as the page lists it first."""
+    from pressmon import store
+
+    con = store.open_reader(paths.db)
+    try:
+        row = con.execute("SELECT event_id FROM r_events WHERE week = ? "
+                          "ORDER BY outlets DESC, articles DESC, first_published LIMIT 1",
+                          [SAMPLE_WEEK]).fetchone()
+    finally:
+        con.close()
+    return row[0] if row else None
 
 
 def click_run_link(page) -> str | None:

@@ -276,7 +276,7 @@ details dt { color: #4a5568; } details dd { margin: 0; overflow-wrap: anywhere; 
 a { color: #2b6cb0; }
 table.events { table-layout: fixed; }
 table.events tr.focus td { background: #fffbea; }
-table.events summary b { font-weight: 600; }
+table.events summary b { font-weight: 600; } table.events summary .sub { white-space: nowrap; }
 ul.stories { margin: .4rem 0 .2rem; padding-left: 1.1rem; font-size: .84rem; }
 ul.stories li { margin: .2rem 0; overflow-wrap: anywhere; }
 .why { color: #4a5568; font-size: .8rem; margin: .2rem 0 0; overflow-wrap: anywhere; }
