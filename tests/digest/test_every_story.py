@@ -202,3 +202,28 @@ def test_sixty_stories_in_events_all_listed_once(busy_events_db, limit):
         french = sorted((a for a in arts if a["language"] == "fr"),
                         key=lambda a: a["published_at"])
         assert g.label == french[0]["title"]
+
+
+def test_an_event_with_a_story_of_another_week_says_so(tmp_path):
+    """Two stories of an event this week and one published the week before: the header counts
+    the two listed under it and says the third was published another week; that story is not
+    in this week's digest."""
+    data = busy_week(3, other=0)
+    data["articles"].append({
+        "article_id": "old", "source": "gomet", "story_id": "s-old",
+        "published_at": "2017-11-03T09:00:00+00:00", "title": "Annonce du voyage à Miami",
+        "url": "https://gomet.example/old", "language": "fr", "relevant": True,
+        "mission_id": "miami-2017", "topics": ["economy"]})
+    data["events"] = [{"event_id": "ev_x", "stories": ["s-old", "s000", "s001"]}]
+    digest = _digest(build_db(tmp_path / "press.duckdb", data))
+    [miami] = digest.sections
+    [event] = miami.events
+    assert [s.story_id for s in event.stories] == ["s000", "s001"]
+    assert event.summary.startswith("2 articles, 2 médias")
+    assert event.elsewhere == "l'événement compte aussi 1 sujet paru une autre semaine"
+    _, html, text = render(digest)
+    assert "L'événement compte aussi 1 sujet paru une autre semaine" in text
+    # the label is the event's (v_events: its earliest French title), the story is not listed
+    assert event.label == "Annonce du voyage à Miami"
+    assert "gomet.example/old" not in text and "gomet.example/old" not in html
+    assert "compte aussi 1 sujet paru une autre semaine" in html
