@@ -139,9 +139,10 @@ def test_french_plurals(tmp_path):
     assert ">sujet<" in html and ">média<" in html  # headline figure labels agree
 
 
-# Story numbers of four events: one of 4 stories, one of 3 (one of them carried twice), one
-# joining a story tied to no mission (62) to the mission's, one far down the ranking.
-EVENTS = [[5, 10, 15, 33], [1, 2, 3], [40, 62], [50, 51]]
+# Story numbers of five events: one of 4 stories, one of 3 (one of them carried twice), one
+# joining a story tied to no mission (62) to the mission's, one far down the ranking, one of
+# two stories tied to no mission (61, 63).
+EVENTS = [[5, 10, 15, 33], [1, 2, 3], [40, 62], [50, 51], [61, 63]]
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +172,12 @@ def test_sixty_stories_in_events_all_listed_once(busy_events_db, limit):
         assert entries.count(title) == 1, i
         assert text.count(f"<{link}>") == 1, i
 
-    events = {frozenset(f"s{i:03d}" for i in ev) for ev in EVENTS}
+    # tied to no mission: no partner city, the foreign press is foreign
+    [loose] = other.events
+    assert {s.story_id for s in loose.stories} == {"s061", "s063"}
+    assert loose.split == "1 dans la presse locale et nationale, 1 dans la presse étrangère"
+
+    events = {frozenset(f"s{i:03d}" for i in ev) for ev in EVENTS[:-1]}
     full = [frozenset(s.story_id for s in g.stories) for g in miami.events]
     compact = {s.story_id for s in miami.others}
     for ev in events:  # whole, in one place
