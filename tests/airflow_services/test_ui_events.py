@@ -16,7 +16,8 @@ from services_support import ROOT
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_events", ROOT / "scripts" / "eval_events.py")
+    spec = importlib.util.spec_from_file_location("eval_events",
+                                                  ROOT / "scripts" / "eval_events.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -26,7 +26,8 @@ SIGNING = "miami-2017-signing"
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_events", ROOT / "scripts" / "eval_events.py")
+    spec = importlib.util.spec_from_file_location("eval_events",
+                                                  ROOT / "scripts" / "eval_events.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -26,7 +26,8 @@ from .weeks import DAYS, PARIS, Week, date_span, parse_week, short_date
 ARTICLES_SQL = """
 SELECT a.article_id, a.source, a.outlet, a.region, a.url, a.title, a.published_at,
        coalesce(a.published_at, a.first_seen_at) AS dated_at, a.language, a.topics, a.relevant,
-       a.mission_id, coalesce(a.story_id, a.article_id) AS story_id, a.event_id,
+       a.mission_id, coalesce(a.story_id, a.article_id) AS story_id,
+       a.event_id,
        coalesce(s.position, 2147483647) AS position
 FROM v_articles a
 LEFT JOIN (SELECT name, min(position) AS position FROM sources GROUP BY name) s
