@@ -14,7 +14,8 @@ on the same-event pairs whose articles are in different languages, the same figu
 article's event and the links that touch articles labelled not relevant; whether a reload of
 the same articles in three cycles, in a shuffled order, gives the same grouping; whether
 ``pressmon reclassify`` keeps every event id; and the cost of the event fingerprint per
-relevant article.
+relevant article; and the same figures when the split is loaded day by day, one cycle per
+publication day, as the articles would have come.
 
     python scripts/eval_events.py [--split dev|holdout|holdout2|all] [--errors] [--keep DIR]
                                   [--without-days]
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import timezone
 from pathlib import Path
 
 import duckdb
@@ -130,17 +132,27 @@ def grouping_of(db: Path, cases: list[dict]) -> dict[str, dict]:
     return out
 
 
-def run_split(work: Path, cases: list[dict], *, batches: int = 1, seed: int | None = None
-              ) -> tuple[Paths, dict[str, dict]]:
+def run_split(work: Path, cases: list[dict], *, batches: int = 1, seed: int | None = None,
+              by_day: bool = False) -> tuple[Paths, dict[str, dict]]:
+    """Load the cases in one cycle, in ``batches`` cycles (shuffled by ``seed``), or
+    ``by_day``: one cycle per publication day (UTC), in order, as they would have come."""
     paths = make_config(work, cases)
     order = list(cases)
     if seed is not None:
         random.Random(seed).shuffle(order)
-    size = -(-len(order) // batches)
-    for n in range(batches):
-        chunk = order[n * size:(n + 1) * size]
-        if chunk:
-            load_cycle(paths, chunk, f"eval-{n + 1}")
+    if by_day:
+        from pressmon.dates import parse_time
+
+        days: dict = {}
+        for c in sorted(order, key=lambda c: parse_time(c["published_at"])):
+            day = parse_time(c["published_at"]).astimezone(timezone.utc).date()
+            days.setdefault(day, []).append(c)
+        chunks = list(days.values())
+    else:
+        size = -(-len(order) // batches)
+        chunks = [order[n * size:(n + 1) * size] for n in range(batches)]
+    for n, chunk in enumerate(c for c in chunks if c):
+        load_cycle(paths, chunk, f"eval-{n + 1}")
     return paths, grouping_of(paths.db, cases)
 
 
@@ -225,6 +237,40 @@ def fingerprint_cost(cases: list[dict], paths: Paths) -> tuple[float, int, float
     return per, len(timed), classify_ms
 
 
+def separation(paths: Paths) -> tuple[float | None, float | None, float | None]:
+    """How far the grouping is from the threshold, on the loaded split: the weakest average
+    link of a story to the rest of its event, the strongest between two groups left apart
+    (events, or stories in no event), and the threshold."""
+    from pressmon import events
+
+    con = duckdb.connect(str(paths.db), read_only=True)
+    try:
+        items = [events._Item(aid, story, mission, match_at, None, None, frozenset())
+                 for aid, story, mission, match_at in con.execute(
+                     "SELECT article_id, story_id, mission_id, match_at FROM event_features"
+                 ).fetchall()]
+        hood = events._neighbourhood(con, items) if items else None
+    finally:
+        con.close()
+    if hood is None:
+        return None, None, events.LINK_THRESHOLD
+    groups: dict[str, list] = {}
+    for a in hood.arts.values():
+        groups.setdefault(hood.event_of.get(a.story_id, "s:" + a.story_id), []).append(a)
+    inside = []
+    for key, members in groups.items():
+        for story in {a.story_id for a in members} if not key.startswith("s:") else ():
+            mine = [a for a in members if a.story_id == story]
+            rest = [a for a in members if a.story_id != story]
+            score = events.average_link(mine, rest)
+            if score is not None:
+                inside.append(score)
+    apart = [s for g, h in itertools.combinations(sorted(groups), 2)
+             if (s := events.average_link(groups[g], groups[h])) is not None]
+    return (min(inside) if inside else None, max(apart) if apart else None,
+            events.LINK_THRESHOLD)
+
+
 def reclassify_keeps_ids(paths: Paths) -> tuple[int, int, int]:
     """Event ids before and after ``pressmon reclassify`` on the same rules: kept, before,
     after."""
@@ -268,8 +314,16 @@ def evaluate(split: str, work: Path, show_errors: bool) -> bool:
     missed_rel = [c["id"] for c in rel if not got[c["id"]]["relevant"]]
     print(f"labelled-relevant articles the classifier missed (never linked): {len(missed_rel)}"
           + (f" ({', '.join(missed_rel)})" if missed_rel else ""))
+    weakest, closest, threshold = separation(paths)
+    print(f"average links: weakest story in its event {_fmt(weakest)}, strongest between "
+          f"groups left apart {_fmt(closest)} (threshold {threshold})")
     _paths2, got2 = run_split(work / f"{split}-2", cases, batches=3, seed=20171107)
     print(f"same grouping after a shuffled reload in 3 cycles: {partition(got) == partition(got2)}")
+    _paths3, got3 = run_split(work / f"{split}-3", cases, by_day=True)
+    d = pairwise(cases, got3)
+    print(f"loaded day by day as published ({_cycles(cases)} cycles): precision "
+          f"{d['precision']:.3f} recall {d['recall']:.3f} cross-language recall "
+          f"{d['cross_recall']:.3f}; same grouping: {partition(got) == partition(got3)}")
     kept, before, after = reclassify_keeps_ids(paths)
     print(f"reclassify with unchanged rules: {before} events before, {after} after, "
           f"{kept} of the {len(_linked(got))} linked stories kept their event id")
@@ -280,6 +334,16 @@ def evaluate(split: str, work: Path, show_errors: bool) -> bool:
         for kind, a, b in m["errors"]:
             print(f"  {kind}: {a} ~ {b}")
     return True
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _cycles(cases: list[dict]) -> int:
+    from pressmon.dates import parse_time
+
+    return len({parse_time(c["published_at"]).astimezone(timezone.utc).date() for c in cases})
 
 
 def _linked(got: dict[str, dict]) -> set[str]:

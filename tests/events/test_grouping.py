@@ -21,7 +21,12 @@ PITCH = [HOME, "home:Euroméditerranée", "num:80", "name:morel", "name:brickell
 
 @pytest.fixture
 def con(tmp_path):
+    """A database already holding the rest of the trip's coverage: a key weighs by how few
+    articles of the mission's window carry it, and two articles alone in a window share
+    nothing distinctive yet."""
     con = store.open_writer(tmp_path / "events.duckdb")
+    load(con, *(item(f"bg{i}", 24 * (i % 5 - 2) + 9 + i, [HOME, f"name:bg{i}", f"num:{900 + i}"],
+                     day=DAY + dt.timedelta(days=i % 5 - 2)) for i in range(10)))
     yield con
     con.close()
 

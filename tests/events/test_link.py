@@ -1,29 +1,54 @@
-"""The link rule between two fingerprinted articles, on hand-made fingerprints."""
+"""The evidence between two fingerprinted articles and between two groups of them, on
+hand-made fingerprints."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import replace
 
-from pressmon.events import MIN_EVIDENCE, STRONG_EVIDENCE, Article, key_weight, link
+from pressmon.events import (DAY_GAP, LINK_THRESHOLD, MAX_KEY_WEIGHT, PUBLICATION_GAP,
+                             SAME_DAY, WINDOW_DAYS, Article, average_link, key_weight, link)
 
 UTC = dt.timezone.utc
 HOME_KEY = "home:Jean-Claude Gaudin"
-SIGNING = frozenset({"home:Jean-Claude Gaudin", "partner:Miami-Dade County",
-                     "partner:Carlos Giménez", "term:sister city", "num:120", "name:stephen",
-                     "name:msc"})
+SIGNING = frozenset({HOME_KEY, "partner:Miami-Dade County", "partner:Carlos Giménez",
+                     "term:sister city", "num:120", "name:stephen", "name:msc"})
 
 
-def art(aid, keys=SIGNING, day=dt.date(2017, 11, 7), mission="miami-2017", hours=20):
+def art(aid, keys=SIGNING, day=dt.date(2017, 11, 7), mission="miami-2017", hours=20,
+        weights=None):
     return Article(aid, "st_" + aid, mission, dt.datetime(2017, 11, 7, tzinfo=UTC)
-                   + dt.timedelta(hours=hours), day, frozenset(keys))
+                   + dt.timedelta(hours=hours), day, frozenset(keys), weights=weights)
+
+
+def test_key_weight_is_how_few_articles_of_the_window_carry_the_key():
+    # Every article of a 40-article window names the mayor: no evidence of which happening.
+    assert key_weight(40, 40) < 0.05
+    # Three of them name a company: as much as one key may say.
+    assert key_weight(40, 3) == MAX_KEY_WEIGHT
+    assert key_weight(40, 10) == math.log(42 / 11)
+    # In a window of two articles nothing is distinctive yet: smoothing keeps a pair of
+    # articles alone from linking on whatever they happen to share.
+    assert key_weight(2, 2) < 0.3
 
 
 def test_same_day_and_shared_facts_link_with_their_evidence():
-    found = link(art("a"), art("b", hours=30))
+    weights = {k: (1.5 if k.startswith(("name:", "num:")) else 0.2) for k in SIGNING}
+    found = link(art("a", weights=weights), art("b", hours=30, weights=weights))
     assert found is not None
-    assert found.score == sum(key_weight(k) for k in SIGNING) >= MIN_EVIDENCE
-    # The heaviest evidence first: names and numbers before entities.
+    assert found.score == round(sum(weights.values()) + SAME_DAY, 3) >= LINK_THRESHOLD
+    # The heaviest evidence first; among equals, the watchlist before names and numbers.
     assert found.shared[:3] == ("name:msc", "name:stephen", "num:120")
+    assert found.shared[3] == HOME_KEY
+
+
+def test_each_side_s_weight_of_a_key_is_averaged():
+    a = art("a", weights={"name:msc": 1.5})
+    b = art("b", weights={"name:msc": 0.5})
+    keys = {HOME_KEY, "name:msc"}
+    found = link(replace(a, keys=frozenset(keys)), replace(b, keys=frozenset(keys)))
+    assert found.score == round(MAX_KEY_WEIGHT + 1.0 + SAME_DAY, 3)
 
 
 def test_two_missions_never_link():
@@ -33,44 +58,67 @@ def test_two_missions_never_link():
 
 def test_without_a_shared_home_entity_it_is_the_partner_s_own_news():
     partner_only = {k for k in SIGNING if not k.startswith("home:")}
-    assert link(art("a"), art("b", keys=partner_only)) is None
+    found = link(art("a"), art("b", keys=partner_only))
+    assert found.shared == () and found.score == SAME_DAY < LINK_THRESHOLD
 
 
-def test_another_day_is_another_happening():
+def test_another_reported_day_takes_evidence_off_per_day():
     """Two happenings of one trip on consecutive days share most names (the signing and the
-    next day's pitch): whatever their overlap, articles reporting different days never link."""
-    rich = SIGNING | {f"name:n{i}" for i in range(20)}
-    assert link(art("a", keys=rich), art("b", keys=rich, day=dt.date(2017, 11, 8))) is None
-    assert link(art("a", keys=rich), art("b", keys=rich, day=dt.date(2017, 11, 9))) is None
+    next day's pitch): a different reported day costs DAY_GAP per day, so what they share must
+    outweigh it by far."""
+    same = link(art("a"), art("b")).score
+    next_day = link(art("a"), art("b", day=dt.date(2017, 11, 8))).score
+    two_days = link(art("a"), art("b", day=dt.date(2017, 11, 9))).score
+    assert same - next_day == SAME_DAY + DAY_GAP
+    assert next_day - two_days == DAY_GAP
+    # With what a typical pair of reports of one trip shares (a few keys of middling
+    # weight), a day apart is below the threshold.
+    middling = {k: 0.6 for k in SIGNING}
+    assert link(art("a", weights=middling), art("b", weights=middling)).score >= LINK_THRESHOLD
+    assert link(art("a", weights=middling),
+                art("b", weights=middling, day=dt.date(2017, 11, 8))).score < LINK_THRESHOLD
 
 
-def test_an_undated_article_needs_a_strong_overlap_published_after_the_happening():
-    rich = SIGNING | {f"name:n{i}" for i in range(8)}
-    assert link(art("a"), art("b", day=None, hours=50)) is None
-    assert link(art("a", keys=rich), art("b", keys=rich, day=None, hours=50)) is not None
-    # Published the day before the happening it would report: a preview, not a report.
-    assert link(art("a", keys=rich), art("b", keys=rich, day=None, hours=-10)) is None
+def test_an_undated_article_published_before_the_happening_is_a_preview():
+    undated_after = link(art("a"), art("b", day=None, hours=30)).score
+    undated_before = link(art("a"), art("b", day=None, hours=-2)).score
+    # Neither bonus nor penalty after the day; DAY_GAP per day published before it.
+    assert undated_after == round(len(SIGNING) * MAX_KEY_WEIGHT, 3)
+    assert undated_after - undated_before == DAY_GAP
 
 
-def test_articles_published_a_window_apart_are_never_compared():
-    assert link(art("a"), art("b", hours=20 + 24 * 4)) is None
-
-
-def test_keys_too_common_around_them_are_no_evidence_but_still_anchor():
-    """A key in more than MAX_KEY_ARTICLES articles of the window (given as `common`) tells
-    no happening from another: it does not count, though a common home entity still anchors."""
-    full = link(art("a"), art("b"))
-    weak = link(art("a"), art("b"), common=frozenset({"num:120", "name:msc", "name:stephen"}))
-    assert full is not None and weak is None
-    anchored = link(art("a"), art("b"), common=frozenset({HOME_KEY}))
-    assert anchored is not None and HOME_KEY not in anchored.shared
+def test_publication_days_apart_cost_evidence_and_a_window_apart_are_never_compared():
+    near = link(art("a"), art("b", hours=20 + 24)).score
+    far = link(art("a"), art("b", hours=20 + 48)).score
+    assert near - far == PUBLICATION_GAP
+    assert link(art("a"), art("b", hours=20 + 24 * WINDOW_DAYS)) is None
+    assert link(art("a"), art("b", hours=20 + 24 * WINDOW_DAYS - 1)) is not None
 
 
 def test_a_day_read_from_yesterday_or_today_may_be_one_off():
     """"ayer"/"today" count from a publication time stored in UTC: a Miami evening article's
     today is already tomorrow in UTC, so such a day matches its neighbour too."""
-    from dataclasses import replace
-
     evening = replace(art("b", day=dt.date(2017, 11, 8), hours=26), approx=True)
-    assert link(art("a"), evening) is not None
-    assert link(art("a"), replace(evening, approx=False)) is None
+    assert link(art("a"), evening).score == link(art("a"), art("b")).score
+    assert link(art("a"), replace(evening, approx=False)).score < link(art("a"), evening).score
+
+
+def test_one_bridging_article_cannot_chain_two_groups():
+    """Average link: an article naming both the signing and the pitch of one day links
+    strongly to each, but the mean over every pair of the two groups stays below the
+    threshold; groups that share enough everywhere merge."""
+    pitch_keys = frozenset({HOME_KEY, "home:Euroméditerranée", "num:80", "name:morel",
+                            "name:brickell"})
+    # As in a trip's window: every article names the mayor, few the rest.
+    w = {HOME_KEY: key_weight(15, 15)}
+    signing = [art(f"s{i}", hours=20 + i, weights=w) for i in range(3)]
+    pitch = [art(f"p{i}", keys=pitch_keys, hours=21 + i, weights=w) for i in range(3)]
+    bridge = art("b", keys=SIGNING | pitch_keys, hours=24, weights=w)
+    assert link(bridge, signing[0]).score >= LINK_THRESHOLD
+    assert link(bridge, pitch[0]).score >= LINK_THRESHOLD
+    assert link(signing[0], pitch[0]).score < LINK_THRESHOLD
+    assert average_link(signing + [bridge], pitch) < LINK_THRESHOLD
+    more = [art(f"s{i}", hours=20 + i, weights=w) for i in range(3, 5)]
+    assert average_link(signing, more) >= LINK_THRESHOLD
+    # A pair that can never link (another mission) keeps the groups apart whatever the rest.
+    assert average_link(signing, [art("x", mission="montreal-2018")]) is None
