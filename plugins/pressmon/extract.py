@@ -380,7 +380,11 @@ def _title_key(s: str) -> str:
 
 
 def _text_of(el) -> str:
-    return " ".join((el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).split())
+    if len(el) or not isinstance(el.tag, str):
+        raw = el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())
+    else:
+        raw = el.text or ""  # no children: the text is the element's own (an XPath call saved)
+    return " ".join(raw.split())
 
 
 def extract_metadata(root, url: str | None = None) -> dict:
@@ -533,6 +537,11 @@ def _link_share(el) -> float:
 
 def _lead(el) -> str:
     """The first characters of an element's text, without materialising all of it."""
+    out = el.text
+    if out is not None:
+        out = out.lstrip()
+        if len(out) >= 40:
+            return out[:40]
     out = ""
     for piece in el.itertext():
         out += piece
@@ -589,6 +598,14 @@ def _prose(el) -> int:
     return n
 
 
+def _last_descendant(el):
+    """The last element of ``el``'s subtree in document order (None when it has none)."""
+    last = el
+    while len(last):
+        last = last[-1]
+    return last if last is not el else None
+
+
 def prune_boilerplate(root) -> None:
     """Remove generic page furniture from the tree in place, before main-text extraction:
     furniture tags, elements whose class/id names boilerplate, "read also" inserts, and
@@ -599,10 +616,16 @@ def prune_boilerplate(root) -> None:
     article bodies marked "paywall" or "cuerpo-ad" for the ads placed inside them)."""
     doomed = []
     page_prose = None
+    skip_to = None  # the last element of a subtree already doomed: nothing in it is judged
     for el in root.iter():
+        if skip_to is not None:
+            if el is skip_to:
+                skip_to = None
+            continue
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _PRUNE_TAGS:
             doomed.append(el)
+            skip_to = _last_descendant(el)
             continue
         if tag in ("html", "body", "article", "main"):
             continue
@@ -614,11 +637,14 @@ def prune_boilerplate(root) -> None:
             if prose >= PROSE_KEEP_CHARS and prose >= PROSE_KEEP_SHARE * page_prose:
                 continue
             doomed.append(el)
+            skip_to = _last_descendant(el)
         elif tag in ("p", "div", "aside", "span", "li") and _READ_ALSO.match(_lead(el)) \
                 and len(_text_of(el)) < 400 and _link_share(el) > 0.4:
             doomed.append(el)
+            skip_to = _last_descendant(el)
         elif tag in _LINK_BLOCK_TAGS and _is_link_block(el, tag):
             doomed.append(el)
+            skip_to = _last_descendant(el)
             label = el.getprevious()
             if label is not None and label.tag in _LABEL_TAGS and len(_text_of(label).split()) <= LABEL_MAX_WORDS:
                 # "Don't miss", "You may also like", "Most read": the label of the link list.
