@@ -575,7 +575,7 @@ def _is_link_block(el, tag: str) -> bool:
             any(_is_outlink(a) and len(_text_of(a)) >= TEASER_MIN_CHARS for a in li.iter("a")) for li in items)
     parent = el.getparent()
     in_link = parent is not None and parent.tag == "a" and _is_outlink(parent)
-    if not in_link and not any(_is_outlink(a) for a in el.iter("a")):
+    if not in_link and (next(el.iter("a"), None) is None or not any(_is_outlink(a) for a in el.iter("a"))):
         return False    # the usual paragraph: no link to judge, no text to measure
     text = _text_of(el)
     if not 0 < len(text) <= LINK_LINE_MAX_CHARS:
@@ -598,14 +598,6 @@ def _prose(el) -> int:
     return n
 
 
-def _last_descendant(el):
-    """The last element of ``el``'s subtree in document order (None when it has none)."""
-    last = el
-    while len(last):
-        last = last[-1]
-    return last if last is not el else None
-
-
 def prune_boilerplate(root) -> None:
     """Remove generic page furniture from the tree in place, before main-text extraction:
     furniture tags, elements whose class/id names boilerplate, "read also" inserts, and
@@ -616,35 +608,35 @@ def prune_boilerplate(root) -> None:
     article bodies marked "paywall" or "cuerpo-ad" for the ads placed inside them)."""
     doomed = []
     page_prose = None
-    skip_to = None  # the last element of a subtree already doomed: nothing in it is judged
-    for el in root.iter():
-        if skip_to is not None:
-            if el is skip_to:
-                skip_to = None
-            continue
+    # Document order; nothing inside a doomed block is judged (it goes with the block).
+    walk = etree.iterwalk(root, events=("start",))
+    for _, el in walk:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _PRUNE_TAGS:
             doomed.append(el)
-            skip_to = _last_descendant(el)
+            walk.skip_subtree()
             continue
         if tag in ("html", "body", "article", "main"):
             continue
         words = _class_words(el)
         if words & _PRUNE_WORDS and not (words & _CONTENT_WORDS and len(_text_of(el)) > 2000):
-            if page_prose is None:
-                page_prose = _prose(root)
-            prose = _prose(el) if page_prose else 0
-            if prose >= PROSE_KEEP_CHARS and prose >= PROSE_KEEP_SHARE * page_prose:
-                continue
+            # The block's prose is part of the page's: below PROSE_KEEP_CHARS the page's
+            # total is not needed to doom it.
+            prose = _prose(el)
+            if prose >= PROSE_KEEP_CHARS:
+                if page_prose is None:
+                    page_prose = _prose(root)
+                if prose >= PROSE_KEEP_SHARE * page_prose:
+                    continue
             doomed.append(el)
-            skip_to = _last_descendant(el)
+            walk.skip_subtree()
         elif tag in ("p", "div", "aside", "span", "li") and _READ_ALSO.match(_lead(el)) \
                 and len(_text_of(el)) < 400 and _link_share(el) > 0.4:
             doomed.append(el)
-            skip_to = _last_descendant(el)
+            walk.skip_subtree()
         elif tag in _LINK_BLOCK_TAGS and _is_link_block(el, tag):
             doomed.append(el)
-            skip_to = _last_descendant(el)
+            walk.skip_subtree()
             label = el.getprevious()
             if label is not None and label.tag in _LABEL_TAGS and len(_text_of(label).split()) <= LABEL_MAX_WORDS:
                 # "Don't miss", "You may also like", "Most read": the label of the link list.
