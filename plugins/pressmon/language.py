@@ -322,11 +322,11 @@ def identify(text: str, hint: str | None = None) -> tuple[str | None, float]:
 def function_word_profile(text: str) -> dict[str, int]:
     """How many function words of each listed language ``text`` holds."""
     counts = dict.fromkeys(FUNCTION_WORDS, 0)
-    # Counted per distinct set of languages, then spread: a text has a few dozen such sets.
-    for langs, n in Counter(map(_function_word_sets().get, _WORD_RE.findall(text.lower()))).items():
-        if langs:
-            for lang in langs:
-                counts[lang] += n
+    sets = _function_word_sets()
+    # Counted per distinct function word, then spread over its languages.
+    for word, n in Counter(filter(sets.__contains__, _WORD_RE.findall(text.lower()))).items():
+        for lang in sets[word]:
+            counts[lang] += n
     return counts
 
 
