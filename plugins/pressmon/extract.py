@@ -132,6 +132,13 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
 # --------------------------------------------------------------------------- parsing
 
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, recover=True)
+# lxml.html picks each element's class in Python (form, input, select, textarea and label get
+# form-handling subclasses, which nothing here or in trafilatura uses): about a microsecond for
+# every element Python touches, in pressmon's passes and in trafilatura's, which copy this tree.
+# The same HTML classes, chosen in C.
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+    pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
 
 
 def parse_html(text: str):
@@ -380,7 +387,11 @@ def _title_key(s: str) -> str:
 
 
 def _text_of(el) -> str:
-    return " ".join((el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())).split())
+    if len(el) or not isinstance(el.tag, str):
+        raw = el.text_content() if hasattr(el, "text_content") else "".join(el.itertext())
+    else:
+        raw = el.text or ""  # no children: the text is the element's own (an XPath call saved)
+    return " ".join(raw.split())
 
 
 def extract_metadata(root, url: str | None = None) -> dict:
@@ -533,6 +544,11 @@ def _link_share(el) -> float:
 
 def _lead(el) -> str:
     """The first characters of an element's text, without materialising all of it."""
+    out = el.text
+    if out is not None:
+        out = out.lstrip()
+        if len(out) >= 40:
+            return out[:40]
     out = ""
     for piece in el.itertext():
         out += piece
@@ -566,7 +582,7 @@ def _is_link_block(el, tag: str) -> bool:
             any(_is_outlink(a) and len(_text_of(a)) >= TEASER_MIN_CHARS for a in li.iter("a")) for li in items)
     parent = el.getparent()
     in_link = parent is not None and parent.tag == "a" and _is_outlink(parent)
-    if not in_link and not any(_is_outlink(a) for a in el.iter("a")):
+    if not in_link and (next(el.iter("a"), None) is None or not any(_is_outlink(a) for a in el.iter("a"))):
         return False    # the usual paragraph: no link to judge, no text to measure
     text = _text_of(el)
     if not 0 < len(text) <= LINK_LINE_MAX_CHARS:
@@ -599,26 +615,35 @@ def prune_boilerplate(root) -> None:
     article bodies marked "paywall" or "cuerpo-ad" for the ads placed inside them)."""
     doomed = []
     page_prose = None
-    for el in root.iter():
+    # Document order; nothing inside a doomed block is judged (it goes with the block).
+    walk = etree.iterwalk(root, events=("start",))
+    for _, el in walk:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in _PRUNE_TAGS:
             doomed.append(el)
+            walk.skip_subtree()
             continue
         if tag in ("html", "body", "article", "main"):
             continue
         words = _class_words(el)
         if words & _PRUNE_WORDS and not (words & _CONTENT_WORDS and len(_text_of(el)) > 2000):
-            if page_prose is None:
-                page_prose = _prose(root)
-            prose = _prose(el) if page_prose else 0
-            if prose >= PROSE_KEEP_CHARS and prose >= PROSE_KEEP_SHARE * page_prose:
-                continue
+            # The block's prose is part of the page's: below PROSE_KEEP_CHARS the page's
+            # total is not needed to doom it.
+            prose = _prose(el)
+            if prose >= PROSE_KEEP_CHARS:
+                if page_prose is None:
+                    page_prose = _prose(root)
+                if prose >= PROSE_KEEP_SHARE * page_prose:
+                    continue
             doomed.append(el)
+            walk.skip_subtree()
         elif tag in ("p", "div", "aside", "span", "li") and _READ_ALSO.match(_lead(el)) \
                 and len(_text_of(el)) < 400 and _link_share(el) > 0.4:
             doomed.append(el)
+            walk.skip_subtree()
         elif tag in _LINK_BLOCK_TAGS and _is_link_block(el, tag):
             doomed.append(el)
+            walk.skip_subtree()
             label = el.getprevious()
             if label is not None and label.tag in _LABEL_TAGS and len(_text_of(label).split()) <= LABEL_MAX_WORDS:
                 # "Don't miss", "You may also like", "Most read": the label of the link list.
@@ -699,11 +724,31 @@ def trafilatura_text(root, url: str | None = None, *, fast: bool = False) -> str
     """trafilatura's main text on the shared tree (it copies the tree before pruning)."""
     import trafilatura
     try:
-        out = trafilatura.extract(root, url=url, include_comments=False, include_tables=True,
-                                  output_format="txt", fast=fast, with_metadata=False)
+        out = trafilatura.extract(root, options=_trafilatura_options(url, fast))
     except Exception:  # noqa: BLE001 - a third-party failure on odd markup must not stop a batch
         return ""
     return _paragraphs(out)
+
+
+_TRAFILATURA_OPTIONS: dict = {}
+
+
+def _trafilatura_options(url: str | None, fast: bool):
+    """trafilatura's options for one page: built once per process (reading its configuration
+    takes a tenth of a millisecond a page), copied with the page's address as trafilatura's own
+    constructor sets it."""
+    from copy import copy
+
+    from trafilatura.settings import Extractor
+
+    base = _TRAFILATURA_OPTIONS.get(fast)
+    if base is None:
+        base = _TRAFILATURA_OPTIONS[fast] = Extractor(
+            output_format="txt", fast=fast, comments=False, tables=True, with_metadata=False)
+    options = copy(base)
+    options.url = url
+    options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+    return options
 
 
 # Lines that are page furniture whatever the site, in the languages of the press monitored:

@@ -29,6 +29,9 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import Counter
+from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -133,28 +136,33 @@ class _Model:
         self.word_cols: dict[str, list[int]] = {}
         for lang, words in FUNCTION_WORDS.items():
             for w in words.split():
-                self.word_cols.setdefault(w, []).append(self.col[lang])
+                cols = self.word_cols.setdefault(w, [])
+                if self.col[lang] not in cols:  # a word counts once per language
+                    cols.append(self.col[lang])
+        self._word_rows = _WordRows(self)
 
     def ngrams(self, text: str) -> list[str]:
         """The n-grams of ``text`` that the profiles know (see :meth:`_all_grams`)."""
         index = self.index
         return [g for g in self._all_grams(text) if g in index]
 
-    def _all_grams(self, text: str) -> list[str]:
-        """The n-grams langdetect's Detector extracts from ``text``: the same cleaning,
-        normalisation and capital-word rule, computed over the whole string at once (a word's
-        n-grams never span a space except at its edges) instead of character by character."""
-        text = _URL_RE.sub(" ", text)
-        text = _MAIL_RE.sub(" ", text)
+    def _normalised(self, text: str) -> tuple[list[str], str]:
+        """langdetect's cleaning and normalisation of ``text``: the n-grams of its words with
+        a run of capitals (acronyms, which follow langdetect's rule one by one), and the
+        normalised text with those words blanked."""
+        if "http" in text:
+            text = _URL_RE.sub(" ", text)
+        if "@" in text:
+            text = _MAIL_RE.sub(" ", text)
         text = NGram.normalize_vi(text)[:MAX_TEXT]
-        latin = len(_LATIN_RE.findall(text))
-        if latin and latin * 2 < len(_NON_LATIN_RE.findall(text)):
-            # Mostly another script: langdetect drops the Latin letters (brand names, URLs).
-            text = _LATIN_RE.sub("", text)
+        if _NON_LATIN_RE.search(text):
+            latin = len(_LATIN_RE.findall(text))
+            if latin and latin * 2 < len(_NON_LATIN_RE.findall(text)):
+                # Mostly another script: langdetect drops the Latin letters (brand names, URLs).
+                text = _LATIN_RE.sub("", text)
         norm = text.translate(_NORMALISED)
         out: list[str] = []
         if _CAPITAL_RUN.search(norm):
-            # Words with a run of capitals (acronyms) follow langdetect's rule one by one.
             def capital(m: re.Match) -> str:
                 word = m.group()
                 if not any(a.isupper() and b.isupper() for a, b in zip(word, word[1:])):
@@ -162,26 +170,62 @@ class _Model:
                 out.extend(_capital_ngrams(word + (" " if m.end() < len(norm) else "")))
                 return " " * len(word)
             norm = _WORD_RUN.sub(capital, norm)
+        return out, norm
+
+    def _all_grams(self, text: str) -> list[str]:
+        """The n-grams langdetect's Detector extracts from ``text``: the same cleaning,
+        normalisation and capital-word rule, computed over the whole string at once (a word's
+        n-grams never span a space except at its edges) instead of character by character."""
+        out, norm = self._normalised(text)
         s = " " + norm
         out.extend(c for c in s if c != " ")
         out.extend(a + b for a, b in zip(s, s[1:]) if a != " " or b != " ")
         out.extend(a + b + c for a, b, c in zip(s, s[1:], s[2:]) if b != " ")
         return out
 
-    def rows(self, text: str) -> list[int]:
-        """Matrix rows of the n-grams of ``text`` (see :meth:`ngrams`)."""
-        return [r for r in map(self.index.get, self._all_grams(text)) if r is not None]
+    def rows(self, text: str) -> np.ndarray:
+        """Matrix rows of the n-grams of ``text``, in the order of :meth:`_all_grams`.
+
+        A word's n-grams depend on the word alone (and on whether a space follows it), and
+        :meth:`_all_grams` lists all 1-grams, then all 2-grams, then all 3-grams, each in text
+        order: so the rows are each word's rows, looked up once per distinct word, joined in
+        that order."""
+        capital, norm = self._normalised(text)
+        index = self.index
+        parts = [np.array([r for r in map(index.get, capital) if r is not None], dtype=np.intp)]
+        words = [w for w in norm.split(" ") if w]
+        if words:
+            entries = list(map(self._word_rows.__getitem__, words))
+            if not norm.endswith(" "):
+                # The text's last word has no space after it: no n-gram closes it.
+                entries[-1] = self._rows_of(words[-1], followed=False)
+            for k in range(3):
+                parts.extend(map(itemgetter(k), entries))
+        return np.concatenate(parts)
+
+    def _rows_of(self, word: str, followed: bool = True) -> tuple[np.ndarray, ...]:
+        """The rows of one word's 1-, 2- and 3-grams (the word between spaces)."""
+        index = self.index
+        padded = " " + word + (" " if followed else "")
+        known = lambda grams: np.array([r for r in map(index.get, grams) if r is not None],  # noqa: E731
+                                       dtype=np.intp)
+        return (known(word),
+                known(padded[i:i + 2] for i in range(len(padded) - 1)),
+                known(padded[i:i + 3] for i in range(len(padded) - 2)))
 
     def scores(self, text: str, hint: str | None = None) -> np.ndarray | None:
         """Log-score of every language for ``text``; None when it holds no letters to judge."""
         rows = self.rows(text)
-        if not rows:
+        if not len(rows):
             return None
-        total = self.logp[rows].sum(axis=0)
+        # Summed row after row in text order (float32), as langdetect's profiles were added.
+        total = self.logp.take(rows, axis=0).sum(axis=0)
         total += self.prior
-        for cols in map(self.word_cols.get, _WORD_RE.findall(text.lower())):
-            if cols:
-                total[cols] += FUNCTION_WORD_WEIGHT
+        # Each function word adds its weight to its languages, word after word, in one call.
+        cols = list(chain.from_iterable(filter(None, map(self.word_cols.get,
+                                                         _WORD_RE.findall(text.lower())))))
+        if cols:
+            np.add.at(total, cols, np.float32(FUNCTION_WORD_WEIGHT))
         if hint and hint in self.col:
             total[self.col[hint]] += HINT_WEIGHT
         return total
@@ -195,6 +239,23 @@ _WORD_RUN = re.compile(r"[^ ]+")
 _UPPER = "".join(chr(c) for c in range(0x10000) if chr(c).isupper())
 _CAPITAL_RUN = re.compile(f"[{re.escape(_UPPER)}]{{2}}")
 _NON_LATIN_RE = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
+
+
+class _WordRows(dict):
+    """word -> its n-gram rows (see ``_Model.rows``), filled on first use, bounded."""
+
+    def __init__(self, model: _Model) -> None:
+        super().__init__()
+        self.model = model
+
+    def __missing__(self, word: str) -> tuple[tuple[int, ...], ...]:
+        if len(self) >= WORD_CACHE_SIZE:
+            self.clear()
+        value = self[word] = self.model._rows_of(word)
+        return value
+
+
+WORD_CACHE_SIZE = 20_000   # about 550 bytes a word: 11 MB at most
 
 
 class _Normalised(dict):
@@ -261,10 +322,11 @@ def identify(text: str, hint: str | None = None) -> tuple[str | None, float]:
 def function_word_profile(text: str) -> dict[str, int]:
     """How many function words of each listed language ``text`` holds."""
     counts = dict.fromkeys(FUNCTION_WORDS, 0)
-    for langs in map(_function_word_sets().get, _WORD_RE.findall(text.lower())):
-        if langs:
-            for lang in langs:
-                counts[lang] += 1
+    sets = _function_word_sets()
+    # Counted per distinct function word, then spread over its languages.
+    for word, n in Counter(filter(sets.__contains__, _WORD_RE.findall(text.lower()))).items():
+        for lang in sets[word]:
+            counts[lang] += n
     return counts
 
 
@@ -307,8 +369,7 @@ def detect_language(title: str | None, text: str | None, summary: str | None = N
 
 
 def _mix_share(text: str, main: str) -> float:
-    paragraphs = [p for p in re.split(r"\n\s*\n", text) if len(_WORD_RE.findall(p))
-                  >= PARAGRAPH_MIN_WORDS]
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if _has_words(p, PARAGRAPH_MIN_WORDS)]
     if len(paragraphs) < 2:
         return 0.0
     other = 0
@@ -324,3 +385,8 @@ def _mix_share(text: str, main: str) -> float:
         other += 1
     return round(other / len(paragraphs), 3)
 
+
+
+def _has_words(text: str, n: int) -> bool:
+    """Whether ``text`` holds at least ``n`` words (counting stops there)."""
+    return next(islice(_WORD_RE.finditer(text), n - 1, None), None) is not None

@@ -31,8 +31,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import compress, count
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .config import (HOME_REGIONS, MissionsConfig, Section, non_negative, positive,
                      quote_value, read_yaml)
@@ -44,15 +45,26 @@ KINDS = ("home", "partner", "mission_terms", "competitors", "exclusions", "forei
 NEGATIVE_KINDS = ("competitors", "exclusions")
 ZONES = ("title", "lead", "body")
 
-_SPLIT_RE = re.compile(r"[^0-9a-z]+")
+_WORD_RE = re.compile(r"[0-9a-z]+")
 
 
 # --------------------------------------------------------------------------- tokens
 
 
+_NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def _drop_combining(m: re.Match) -> str:
+    c = m.group()
+    return "" if unicodedata.combining(c) else c
+
+
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if decomposed.isascii():
+        return decomposed
+    # Only non-ASCII characters can be combining marks: judge those, not every character.
+    return _NON_ASCII_RE.sub(_drop_combining, decomposed)
 
 
 def stem(token: str) -> str:
@@ -76,12 +88,26 @@ def stem(token: str) -> str:
     return token
 
 
+class _StemCache(dict):
+    """word -> stem, filled on first use: a text repeats its words, and a corpus its vocabulary."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= STEM_CACHE_SIZE:
+            self.clear()
+        value = self[word] = stem(word)
+        return value
+
+
+STEM_CACHE_SIZE = 50_000   # about 150 bytes a word: 7 MB at most
+_STEMS = _StemCache()
+
+
 def tokens(text: str | None) -> list[str]:
     """Normalised, stemmed word tokens of ``text`` (accents, case and punctuation removed)."""
     if not text:
         return []
     plain = _strip_accents(text.lower())
-    return [stem(t) for t in _SPLIT_RE.split(plain) if t]
+    return list(map(_STEMS.__getitem__, _WORD_RE.findall(plain)))
 
 
 @dataclass(frozen=True)
@@ -113,18 +139,24 @@ class PhraseIndex:
         for entries in self._by_first.values():
             entries.sort(key=lambda e: -len(e[0]))
 
+    def starts(self, toks: list[str]) -> Iterator[int]:
+        """Positions of ``toks`` where some phrase may start (its first token is there): the
+        few places worth trying, found without a Python step per token."""
+        return compress(count(), map(self._by_first.__contains__, toks))
+
     def find(self, toks: list[str], zone: str) -> list[Hit]:
         hits: list[Hit] = []
-        i, n = 0, len(toks)
-        while i < n:
-            for phrase, term in self._by_first.get(toks[i], ()):
+        by_first = self._by_first
+        free = 0  # tokens before this one belong to a phrase already matched
+        for i in self.starts(toks):
+            if i < free:
+                continue
+            for phrase, term in by_first[toks[i]]:
                 k = len(phrase)
                 if tuple(toks[i:i + k]) == phrase:
                     hits.append(Hit(term, zone, i))
-                    i += k
+                    free = i + k
                     break
-            else:
-                i += 1
         return hits
 
 

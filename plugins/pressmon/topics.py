@@ -21,9 +21,11 @@ new words: the explanation of a topic stays the phrases found for it (``topic_te
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,11 +75,16 @@ class TopicModel:
             out += [math.log1p(s), s / best]
         return out
 
+    @functools.cached_property
+    def _columns(self) -> tuple[tuple[float, ...], ...]:
+        """The weights per topic (one column each), summed in the rows' order."""
+        return tuple(zip(*self.weights))
+
     def probabilities(self, scores: dict[str, float]) -> dict[str, float]:
         x = self.features(scores)
         out = {}
-        for j, t in enumerate(self.topics):
-            z = self.bias[j] + sum(xi * row[j] for xi, row in zip(x, self.weights))
+        for t, b, col in zip(self.topics, self.bias, self._columns):
+            z = b + sum(map(operator.mul, x, col))
             out[t] = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
         return out
 
@@ -182,17 +189,20 @@ class _TopicIndex(PhraseIndex):
 
     def find(self, toks, zone):
         hits = []
-        i, n = 0, len(toks)
-        while i < n:
+        by_first = self._by_first
+        free = 0  # tokens before this one belong to a phrase already matched
+        for i in self.starts(toks):
+            if i < free:
+                continue
             longest = 0
-            for phrase, term in self._by_first.get(toks[i], ()):
+            for phrase, term in by_first[toks[i]]:
                 k = len(phrase)
                 if k < longest:
                     break
                 if tuple(toks[i:i + k]) == phrase:
                     longest = k
                     hits.append(Hit(term, zone, i))
-            i += longest or 1
+            free = i + (longest or 1)
         return hits
 
 
