@@ -21,7 +21,7 @@ import json
 import re
 import shutil
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -193,7 +193,6 @@ def human_date(d: dt.datetime, lang: str) -> str:
 
 
 def head(a: dict, outlet: dict, canonical: str, amp: bool = False) -> str:
-    lang = outlet["page_lang"]
     title = a["title"]
     desc = a["summary"]
     meta = [

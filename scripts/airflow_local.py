@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Airflow:        {base}/")
         print(f"Login:          {user} / {password or '(see ' + str(pw_file) + ')'}")
         print(f"Press monitor:  {base}/pressmon/   (also under Browse in the UI)")
-        print(f"DAGs:           press_ingest, press_weekly_digest (paused: unpause or trigger)")
+        print("DAGs:           press_ingest, press_weekly_digest (paused: unpause or trigger)")
         print(f"Database:       {LOCAL / 'press.duckdb'} (+ .snapshot.duckdb for readers)")
         print(f"Mail catcher:   smtp://{HOST}:{smtp_port}, messages in {LOCAL / 'mail'} "
               f"(alerts: operators@localhost, digest: communication@localhost)")

@@ -128,7 +128,7 @@ def main(argv=None) -> int:
         print(f"    failed: {failure}")
     print(f"  articles: {arts[0]} ({arts[1]} about the missions)")
     print(f"  stories:  {arts[2]} ({arts[3]} about the missions)")
-    print(f"  languages: " + ", ".join(f"{lang} {n}" for lang, n in langs))
+    print("  languages: " + ", ".join(f"{lang} {n}" for lang, n in langs))
 
     preview = out / f"digest-{SAMPLE_WEEK}.html"
     proc = subprocess.run([str(bin_dir / "pressmon"), "digest", "--db", str(db), "--week",

@@ -194,5 +194,5 @@ def test_page_metadata_matches_the_labels(expected, client):
                     or "datePublished" in html)
         assert has_date == a["date_in_page"], a["url"]
         undated += not a["date_in_page"]
-        assert f'property="og:title" content=' in html
+        assert 'property="og:title" content=' in html
     assert undated >= 2
