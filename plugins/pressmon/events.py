@@ -33,6 +33,7 @@ kept in ``event_aliases``. Why and how far this holds: docs/events.md.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import math
@@ -764,17 +765,32 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
         return cache[key]
 
     # Candidate groups: an average can only reach the threshold when one pair does, and a
-    # pair only when it shares MIN_SHARED_KEYS keys that are not too frequent.
-    index: dict[str, list[Article]] = {}
-    for a in arts.values():
+    # pair only when it shares MIN_SHARED_KEYS keys that are not too frequent. The carriers
+    # of a key are looked up by mission and in publication order, so that only those a link
+    # could join (a compatible mission, published within the window) are counted: the
+    # neighbourhood of a large batch spans weeks and many missions.
+    index: dict[tuple, list[Article]] = {}
+    for a in sorted(arts.values(), key=lambda a: (a.match_at, a.article_id)):
         for k in a.keys - hood.hot[a.article_id]:
-            index.setdefault(k, []).append(a)
+            index.setdefault((k, a.mission_id), []).append(a)
+    times = {where: [a.match_at for a in carriers] for where, carriers in index.items()}
+    all_missions = {a.mission_id for a in arts.values()}
+    window = dt.timedelta(days=WINDOW_DAYS)
+
+    def carriers(a: Article, k: str) -> Iterable[Article]:
+        for mission in (all_missions if a.mission_id is None else (a.mission_id, None)):
+            found = index.get((k, mission))
+            if found:
+                at = times[(k, mission)]
+                yield from found[bisect.bisect_right(at, a.match_at - window):
+                                 bisect.bisect_left(at, a.match_at + window)]
+
     neighbours: dict[str, set[str]] = {g: set() for g in members}
     for g in sorted(fresh):
         for a in members[g]:
             counts: dict[str, int] = {}
             for k in a.keys - hood.hot[a.article_id]:
-                for b in index[k]:
+                for b in carriers(a, k):
                     counts[b.article_id] = counts.get(b.article_id, 0) + 1
             for bid, n in counts.items():
                 b = arts[bid]
@@ -998,8 +1014,6 @@ def rebuild_events(con, fingerprints: dict[str, dict | None], *,
         assign_events(con, items[start:start + CHUNK], now=stamp)
 
     new_story_event = dict(con.execute("SELECT story_id, event_id FROM event_stories").fetchall())
-    new_events = {e: f for e, f in con.execute(
-        "SELECT event_id, founding_story_id FROM events").fetchall()}
     # An old event keeps its id when its founding story is in a recomputed event.
     claims: dict[str, list[str]] = {}
     for old, (founder, _when) in old_events.items():
