@@ -28,7 +28,9 @@ def run_cli(*args: str, env: dict | None = None, check: bool = True):
 def merged_events_db(db: Path) -> tuple[str, str]:
     """A pressmon database holding two events of 7 Nov 2017 (a signing and a pitch, two stories
     each) merged by a bridging article, as the load groups them (``events.assign_events`` on
-    fingerprints), snapshot published: (the retired event id, the surviving one)."""
+    fingerprints), snapshot published: (the retired event id, the surviving one). The rest of
+    the trip's coverage is loaded first: a key weighs by how few articles of the window carry
+    it, and in a window of a handful of articles nothing is distinctive yet."""
     import datetime as dt
 
     from pressmon import store
@@ -44,6 +46,7 @@ def merged_events_db(db: Path) -> tuple[str, str]:
         rows = []
         for aid, hour, keys in items:
             at = dt.datetime(2017, 11, 7, tzinfo=dt.timezone.utc) + dt.timedelta(hours=hour)
+            day = at.date() if aid.startswith("bg") else dt.date(2017, 11, 7)
             con.execute(
                 "INSERT INTO articles (article_id, source, outlet, region, url, canonical_url, "
                 "title, published_at, first_seen_at, last_seen_at, content_hash, relevant, "
@@ -52,12 +55,14 @@ def merged_events_db(db: Path) -> tuple[str, str]:
                  at, at, at, aid, f"st_{aid}"])
             rows.append({"article_id": aid, "story_id": f"st_{aid}", "mission_id": None,
                          "published_at": at, "first_seen_at": at,
-                         "fingerprint": {"v": FINGERPRINT_VERSION, "day": "2017-11-07",
+                         "fingerprint": {"v": FINGERPRINT_VERSION, "day": day.isoformat(),
                                          "cue": "mardi", "keys": keys, "shown": []}})
         assign_events(con, rows)
         con.execute("COMMIT")
 
     try:
+        load(*((f"bg{i}", 24 * (i % 5 - 2) + 9 + i, [home, f"name:bg{i}", f"num:{900 + i}"])
+               for i in range(10)))
         load(("s1", 10, signing), ("s2", 12, signing))
         load(("p1", 14, pitch), ("p2", 16, pitch))
         before = dict(con.execute("SELECT article_id, event_id FROM v_articles").fetchall())
