@@ -66,6 +66,7 @@ MAX_KEY_ARTICLES = 500   # a key carried by more articles in the window finds no
 # articles at 10,000 stored, 366 with three). On the four labelled splits three groups
 # exactly as two did.
 MIN_SHARED_KEYS = 3
+CANDIDATE_CHUNK = 200  # fresh articles per candidate query (memory: see _neighbourhood)
 
 ENTITY_KINDS = {"home": "home", "partner": "partner", "mission_terms": "term"}
 # Names that every article of this coverage shares, or capitalised words that are not names:
@@ -582,14 +583,58 @@ def _neighbourhood(con, fresh: list[_Item]) -> _Hood:
 
     from .store import on_arrow
 
+    # Candidates: articles sharing MIN_SHARED_KEYS keys or more with a fresh one, within the
+    # window, of a compatible mission. A key carried by more than MAX_KEY_ARTICLES articles
+    # around it finds none (at scale, the Métropole's name is in everything). Asked for
+    # CANDIDATE_CHUNK fresh articles at a time: the pairs of a whole batch of one busy
+    # mission's articles do not fit the load's memory limit.
+    found: set[str] = set()
+    ordered = sorted(fresh, key=lambda a: (a.match_at, a.article_id))
+    for start in range(0, len(ordered), CANDIDATE_CHUNK):
+        found |= _candidates(con, ordered[start:start + CANDIDATE_CHUNK])
+    wanted = sorted({a.article_id for a in fresh} | found)
+    # Their stories, the events of those stories, and every article of both.
+    rows = on_arrow(con, pa.table({"article_id": pa.array(wanted, pa.string())}), "_ev_hood", """
+        WITH s AS (
+            SELECT DISTINCT f.story_id FROM event_features f JOIN _ev_hood USING (article_id)
+        ),
+        e AS (
+            SELECT DISTINCT es.event_id FROM event_stories es JOIN s USING (story_id)
+        ),
+        st AS (
+            SELECT story_id FROM s
+            UNION SELECT es.story_id FROM event_stories es JOIN e USING (event_id)
+        )
+        SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys,
+               f.shown, f.day_cue, es.event_id, ev.founding_story_id, ev.founded_at
+        FROM event_features f JOIN st USING (story_id)
+        LEFT JOIN event_stories es ON es.story_id = f.story_id
+        LEFT JOIN events ev ON ev.event_id = es.event_id""").fetchall()
+    base, event_of, events = {}, {}, {}
+    for aid, story, mission, match_at, day, keys, shown, cue, ev, founder, founded in rows:
+        base[aid] = (story, mission, _utc(match_at), day, frozenset(keys), tuple(shown or ()),
+                     is_relative(cue))
+        if ev is not None:
+            event_of[story] = ev
+            events[ev] = (founder, _utc(founded))
+    weights, hot = _weights(con, base)
+    arts = {aid: Article(aid, story, mission, t, day, keys, shown, approx, weights[aid])
+            for aid, (story, mission, t, day, keys, shown, approx) in base.items()}
+    return _Hood(arts, hot, event_of, events)
+
+
+def _candidates(con, fresh: list[_Item]) -> set[str]:
+    """The articles that share MIN_SHARED_KEYS keys or more, not too frequent around them,
+    with one of ``fresh``, within the window and of a compatible mission."""
+    import pyarrow as pa
+
+    from .store import on_arrow
+
     w, span = int(WINDOW_DAYS), int(WINDOW_DAYS) - 1
     lo = _ts(min(a.match_at for a in fresh) - dt.timedelta(days=w + 1))
     hi = _ts(max(a.match_at for a in fresh) + dt.timedelta(days=w + 1))
     ids = pa.table({"article_id": pa.array([a.article_id for a in fresh], pa.string())})
-    # Candidates: articles sharing MIN_SHARED_KEYS keys or more with a fresh one, within the
-    # window, of a compatible mission. A key carried by more than MAX_KEY_ARTICLES articles
-    # around it finds none (at scale, the Métropole's name is in everything).
-    found = on_arrow(con, ids, "_ev_new", f"""
+    return {b for (b,) in on_arrow(con, ids, "_ev_new", f"""
         WITH q AS (
             SELECT k.key_hash, k.article_id, k.match_at, k.mission_id,
                    CAST(k.match_at AS DATE) AS d
@@ -626,36 +671,7 @@ def _neighbourhood(con, fresh: list[_Item]) -> _Hood:
                    OR s.mission_id = q.mission_id)
             GROUP BY a, b HAVING count(*) >= {int(MIN_SHARED_KEYS)}
         )
-        SELECT DISTINCT b FROM pairs""").fetchall()
-    wanted = sorted({a.article_id for a in fresh} | {b for (b,) in found})
-    # Their stories, the events of those stories, and every article of both.
-    rows = on_arrow(con, pa.table({"article_id": pa.array(wanted, pa.string())}), "_ev_hood", """
-        WITH s AS (
-            SELECT DISTINCT f.story_id FROM event_features f JOIN _ev_hood USING (article_id)
-        ),
-        e AS (
-            SELECT DISTINCT es.event_id FROM event_stories es JOIN s USING (story_id)
-        ),
-        st AS (
-            SELECT story_id FROM s
-            UNION SELECT es.story_id FROM event_stories es JOIN e USING (event_id)
-        )
-        SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys,
-               f.shown, f.day_cue, es.event_id, ev.founding_story_id, ev.founded_at
-        FROM event_features f JOIN st USING (story_id)
-        LEFT JOIN event_stories es ON es.story_id = f.story_id
-        LEFT JOIN events ev ON ev.event_id = es.event_id""").fetchall()
-    base, event_of, events = {}, {}, {}
-    for aid, story, mission, match_at, day, keys, shown, cue, ev, founder, founded in rows:
-        base[aid] = (story, mission, _utc(match_at), day, frozenset(keys), tuple(shown or ()),
-                     is_relative(cue))
-        if ev is not None:
-            event_of[story] = ev
-            events[ev] = (founder, _utc(founded))
-    weights, hot = _weights(con, base)
-    arts = {aid: Article(aid, story, mission, t, day, keys, shown, approx, weights[aid])
-            for aid, (story, mission, t, day, keys, shown, approx) in base.items()}
-    return _Hood(arts, hot, event_of, events)
+        SELECT DISTINCT b FROM pairs""").fetchall()}
 
 
 def _weights(con, base: dict[str, tuple]) -> tuple[dict[str, dict], dict[str, frozenset]]:
