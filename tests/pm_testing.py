@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -11,6 +12,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample"
 CONFIG = ROOT / "config"
 BIN = Path(sys.executable).parent
+
+
+def script_module(name: str):
+    """``scripts/<name>.py`` loaded as a module (the evaluation scripts' loaders and scorers,
+    which tests reuse rather than copy)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_cli(*args: str, env: dict | None = None, check: bool = True):

@@ -6,21 +6,16 @@ that absorbed it."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 
-from services_support import ROOT
+from pm_testing import script_module
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_events",
-                                                  ROOT / "scripts" / "eval_events.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script_module("eval_events")
 
 
 @pytest.fixture(scope="module")

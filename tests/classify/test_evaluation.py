@@ -1,19 +1,16 @@
 """The labelled dev splits meet the targets (the holdouts and the sample corpus are scored by the
 script, at the end)."""
 
-import importlib.util
 
 import pytest
+
+from pm_testing import script_module
 
 from .conftest import ROOT
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_classify",
-                                                  ROOT / "scripts" / "eval_classify.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script_module("eval_classify")
 
 
 @pytest.mark.parametrize("split, size", [("dev", 60), ("dev2", 25)])

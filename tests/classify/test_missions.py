@@ -7,6 +7,8 @@ import pytest
 
 from pressmon.classify import classify_article, load_rules
 
+from pm_testing import script_module
+
 from .conftest import CONFIG, article
 
 TEXT = ("La Métropole Aix-Marseille-Provence et le comté de Miami-Dade ont signé un accord "
@@ -174,13 +176,7 @@ def test_partner_press_without_the_place_name_is_linked(minimal_rules):
 def test_minimal_and_full_missions_files_link_the_long_form_set_alike():
     """On the long-form labelled set (dev part), at least 95 % of the relevant articles get the
     right mission with missions-minimal.yaml, and as many with missions-full.yaml."""
-    import importlib.util
-
-    from .conftest import ROOT
-
-    spec = importlib.util.spec_from_file_location("eval_classify", ROOT / "scripts" / "eval_classify.py")
-    ev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ev)
+    ev = script_module("eval_classify")
     cases = [c for c in ev.load_longform_cases() if c["split"] == "longform-dev"]
     assert len(cases) >= 40
     scores = {}

@@ -4,24 +4,13 @@ own loader, so tests and evaluation read the files the same way)."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import duckdb
+from pm_testing import ROOT, script_module
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "dedupe"
-
-
-def _load_eval_module():
-    spec = importlib.util.spec_from_file_location("eval_dedupe", ROOT / "scripts" / "eval_dedupe.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-EVAL = _load_eval_module()
+EVAL = script_module("eval_dedupe")
 
 
 def open_db(path):

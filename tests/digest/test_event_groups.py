@@ -7,14 +7,13 @@ its home/partner split, the lone stories, and every relevant article named."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from collections import Counter
 
 import duckdb
 import pytest
 from markupsafe import escape
 
-from pm_testing import ROOT
+from pm_testing import script_module
 from pressmon.digest.build import build_digest
 from pressmon.digest.config import DigestConfig
 from pressmon.digest.render import render
@@ -26,11 +25,7 @@ SIGNING = "miami-2017-signing"
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_events",
-                                                  ROOT / "scripts" / "eval_events.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script_module("eval_events")
 
 
 @pytest.fixture(scope="module")

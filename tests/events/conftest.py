@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 
-from pm_testing import ROOT
+from pm_testing import ROOT, script_module
 
 
 def eval_module():
-    spec = importlib.util.spec_from_file_location("eval_events", ROOT / "scripts" / "eval_events.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script_module("eval_events")
 
 
 @pytest.fixture(scope="module")
