@@ -49,7 +49,8 @@ from typing import Iterable, Mapping
 FINGERPRINT_VERSION = 1
 WINDOW_DAYS = 4          # articles published this many days apart or more are never in one event
 IDF_SMOOTHING = 2.0      # pseudo-articles naming nothing, added to each window (key_weight)
-MAX_KEY_WEIGHT = 1.5     # the most one shared key counts for, however rare
+MAX_KEY_WEIGHT = 1.5     # the most one shared key counts for, however rare (window_excess)
+WINDOW_REFERENCE = 25    # window size up to which the weights and threshold hold as tuned
 SAME_DAY = 1.0           # evidence added when both articles report the same day
 DAY_GAP = 3.0            # evidence taken off per day between two reported days
 PUBLICATION_GAP = 2.0    # ... per day of publication apart, beyond the first
@@ -66,6 +67,7 @@ MAX_KEY_ARTICLES = 500   # a key carried by more articles in the window finds no
 # articles at 10,000 stored, 366 with three). On the four labelled splits three groups
 # exactly as two did.
 MIN_SHARED_KEYS = 3
+PREFIX_MARGIN = 0.5   # how much more another article's view of the shared keys may weigh (_prefix)
 CANDIDATE_CHUNK = 200  # fresh articles per candidate query (memory: see _neighbourhood)
 
 ENTITY_KINDS = {"home": "home", "partner": "partner", "mission_terms": "term"}
@@ -313,6 +315,9 @@ class Article:
     # How much each key says about which happening, in this article's mission and window
     # (``key_weight``); a key left out weighs MAX_KEY_WEIGHT.
     weights: Mapping[str, float] | None = field(default=None, compare=False, hash=False)
+    # How much more evidence a pair needs because the window holds more articles than
+    # WINDOW_REFERENCE (``window_excess``).
+    excess: float = field(default=0.0, compare=False)
 
     def weight(self, key: str) -> float:
         return MAX_KEY_WEIGHT if self.weights is None else self.weights.get(key, MAX_KEY_WEIGHT)
@@ -325,10 +330,36 @@ class Article:
         return display(key)
 
 
-@dataclass(frozen=True)
 class Link:
-    score: float
-    shared: tuple[str, ...]   # the shared keys that count, heaviest first
+    """The evidence of one pair: its score, and the shared keys that count (``shared``,
+    heaviest first: sorted only when a link is shown, most pairs are only scored)."""
+
+    __slots__ = ("score", "_weighted", "_shared")
+
+    def __init__(self, score: float, weighted: Mapping[str, float]):
+        self.score = score
+        self._weighted = weighted
+        self._shared: tuple[str, ...] | None = None
+
+    @property
+    def shared(self) -> tuple[str, ...]:
+        if self._shared is None:
+            w = self._weighted
+            self._shared = tuple(sorted((k for k in w if w[k] > 0),
+                                        key=lambda k: (-w[k], _kind_rank(k), k)))
+        return self._shared
+
+
+def window_excess(in_window: int) -> float:
+    """How much more evidence two articles of a busy window need than two of a quiet one.
+
+    The threshold was set on windows of up to WINDOW_REFERENCE articles. Among ``n``
+    articles there are about n * n / 2 pairs but only a few happenings' worth of true ones, so
+    the odds that a pair picked at random reports one happening fall as 1 / n: in the terms of
+    the link score (natural-log evidence), a pair in a window of ``n`` needs ln(n /
+    WINDOW_REFERENCE) more. The same amount lifts MAX_KEY_WEIGHT, so that a key few articles
+    of a busy window share says as much more as its rarity does."""
+    return max(0.0, math.log((in_window + IDF_SMOOTHING) / WINDOW_REFERENCE))
 
 
 def key_weight(in_window: int, carrying: int) -> float:
@@ -365,11 +396,10 @@ def link(a: Article, b: Article) -> Link | None:
     shared = a.keys & b.keys
     weighted: dict[str, float] = {}
     if any(k.startswith("home:") for k in shared):
-        weighted = {k: (a.weight(k) + b.weight(k)) / 2 for k in shared}
-    score = sum(weighted.values()) + date_evidence(a, b)
-    ordered = sorted((k for k in weighted if weighted[k] > 0),
-                     key=lambda k: (-weighted[k], _kind_rank(k), k))
-    return Link(round(score, 3), tuple(ordered))
+        wa, wb, top = a.weights or {}, b.weights or {}, MAX_KEY_WEIGHT
+        weighted = {k: (wa.get(k, top) + wb.get(k, top)) / 2 for k in shared}
+    score = sum(weighted.values()) + date_evidence(a, b) - (a.excess + b.excess) / 2
+    return Link(round(score, 3), weighted)
 
 
 def date_evidence(a: Article, b: Article) -> float:
@@ -394,19 +424,42 @@ def date_evidence(a: Article, b: Article) -> float:
     return score
 
 
-def average_link(xs: list[Article], ys: list[Article], pair=None) -> float | None:
+def link_score(a: Article, b: Article) -> float | None:
+    found = link(a, b)
+    return None if found is None else found.score
+
+
+def average_link(xs: list[Article], ys: list[Article], score=link_score) -> float | None:
     """The mean evidence over every pair of an article of ``xs`` and one of ``ys`` (the
     average link between two groups): None when a pair can never be in one event. One
-    bridging article cannot join two groups that otherwise share little."""
-    pair = pair or link
+    bridging article cannot join two groups that otherwise share little. ``score`` gives a
+    pair's link score (``link_score``, or a cached one)."""
     total = 0.0
     for a in xs:
         for b in ys:
-            found = pair(a, b)
+            found = score(a, b)
             if found is None:
                 return None
-            total += found.score
+            total += found
     return total / (len(xs) * len(ys))
+
+
+def _prefix(a: Article, cold: frozenset) -> list[str]:
+    """The keys of ``a`` at least one of which any article linking with it must share: its
+    heaviest keys, leaving out the lightest ones whose weights (with every too-frequent key's,
+    and the most the dates can add) cannot reach LINK_THRESHOLD by themselves. The heaviest
+    keys are the rarest, so their carriers are few: the candidates of an article are looked
+    up through a handful of short lists instead of every key's. The other article's view of a
+    key may weigh it a little more than ``a``'s (its window is a day or two off):
+    PREFIX_MARGIN keeps those pairs."""
+    need = LINK_THRESHOLD - SAME_DAY - PREFIX_MARGIN + a.excess / 2
+    light = sum(a.weight(k) for k in a.keys - cold)
+    ordered = sorted(cold, key=lambda k: (a.weight(k), k))
+    for i, k in enumerate(ordered):
+        light += a.weight(k)
+        if light >= need:
+            return ordered[i:]
+    return []
 
 
 def _kind_rank(key: str) -> int:
@@ -617,8 +670,9 @@ def _neighbourhood(con, fresh: list[_Item]) -> _Hood:
         if ev is not None:
             event_of[story] = ev
             events[ev] = (founder, _utc(founded))
-    weights, hot = _weights(con, base)
-    arts = {aid: Article(aid, story, mission, t, day, keys, shown, approx, weights[aid])
+    weights, hot, excess = _weights(con, base)
+    arts = {aid: Article(aid, story, mission, t, day, keys, shown, approx, weights[aid],
+                         excess[aid])
             for aid, (story, mission, t, day, keys, shown, approx) in base.items()}
     return _Hood(arts, hot, event_of, events)
 
@@ -674,10 +728,12 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
         SELECT DISTINCT b FROM pairs""").fetchall()}
 
 
-def _weights(con, base: dict[str, tuple]) -> tuple[dict[str, dict], dict[str, frozenset]]:
+def _weights(con, base: dict[str, tuple]
+             ) -> tuple[dict[str, dict], dict[str, frozenset], dict[str, float]]:
     """Each key's weight in each article's window (``key_weight``: articles of a compatible
-    mission published within WINDOW_DAYS - 1 days, by UTC date), and the keys that more than
-    MAX_KEY_ARTICLES articles of any mission carry around it."""
+    mission published within WINDOW_DAYS - 1 days, by UTC date), the keys that more than
+    MAX_KEY_ARTICLES articles of any mission carry around it, and each article's
+    ``window_excess``."""
     import pyarrow as pa
 
     from .store import on_arrow
@@ -720,7 +776,7 @@ def _weights(con, base: dict[str, tuple]) -> tuple[dict[str, dict], dict[str, fr
     carrying: dict[str, dict[int, tuple[int, int]]] = {aid: {} for aid in base}
     for aid, h, n, n_all in rows:
         carrying[aid][h] = (n, n_all)
-    weights, hot = {}, {}
+    weights, hot, excess = {}, {}, {}
     window_sizes: dict[tuple, int] = {}
     for aid, (_story, mission, t, _day, keys, *_rest) in base.items():
         d = t.date()
@@ -739,7 +795,8 @@ def _weights(con, base: dict[str, tuple]) -> tuple[dict[str, dict], dict[str, fr
                 h_.append(k)
         weights[aid] = w
         hot[aid] = frozenset(h_)
-    return weights, hot
+        excess[aid] = window_excess(size)
+    return weights, hot, excess
 
 
 @dataclass
@@ -776,13 +833,15 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
     fresh = {group_of[arts[a].story_id] for a in fresh_ids if a in arts}
     fresh |= {g for g in members if g.startswith("s:")}
 
-    cache: dict[tuple[str, str], Link | None] = {}
+    # Scores only: a busy window's neighbourhood scores hundreds of thousands of pairs, and
+    # only the few that end up linking stories are shown (link() again, in the merge loop).
+    cache: dict[tuple[str, str], float | None] = {}
 
-    def pair(a: Article, b: Article) -> Link | None:
+    def pair(a: Article, b: Article) -> float | None:
         key = (a.article_id, b.article_id) if a.article_id < b.article_id \
             else (b.article_id, a.article_id)
         if key not in cache:
-            cache[key] = link(a, b)
+            cache[key] = link_score(a, b)
         return cache[key]
 
     # Candidate groups: an average can only reach the threshold when one pair does, and a
@@ -809,19 +868,22 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
     neighbours: dict[str, set[str]] = {g: set() for g in members}
     for g in sorted(fresh):
         for a in members[g]:
-            counts: dict[str, int] = {}
-            for k in a.keys - hood.hot[a.article_id]:
+            cold = a.keys - hood.hot[a.article_id]
+            seen: set[str] = set()
+            for k in _prefix(a, cold):
                 for b in carriers(a, k):
-                    counts[b.article_id] = counts.get(b.article_id, 0) + 1
-            for bid, n in counts.items():
-                b = arts[bid]
-                other = group_of[b.story_id]
-                if n < MIN_SHARED_KEYS or other == g or other in neighbours[g]:
-                    continue
-                found = pair(a, b)
-                if found is not None and found.score >= LINK_THRESHOLD:
-                    neighbours[g].add(other)
-                    neighbours[other].add(g)
+                    if b.article_id in seen:
+                        continue
+                    seen.add(b.article_id)
+                    other = group_of[b.story_id]
+                    if other == g or other in neighbours[g]:
+                        continue
+                    if len(cold & (b.keys - hood.hot[b.article_id])) < MIN_SHARED_KEYS:
+                        continue
+                    found = pair(a, b)
+                    if found is not None and found >= LINK_THRESHOLD:
+                        neighbours[g].add(other)
+                        neighbours[other].add(g)
 
     version = {g: 0 for g in members}
     heap: list = []
@@ -854,10 +916,11 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
                 for a in (m for m in members[side] if m.story_id == story):
                     for b in members[other]:
                         found = pair(a, b)
-                        if found is not None and (best is None or found.score > best[2].score):
-                            best = (a.article_id, b.article_id, found)
+                        if found is not None and (best is None or found > best[2]):
+                            best = (a, b, found)
                 if best is not None:
-                    links[story] = best
+                    a, b, _score = best
+                    links[story] = (a.article_id, b.article_id, link(a, b))
                     linked.add(story)
         keep, drop = x, y
         members[keep] = members[keep] + members.pop(drop)

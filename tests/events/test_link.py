@@ -7,8 +7,9 @@ import datetime as dt
 import math
 from dataclasses import replace
 
-from pressmon.events import (DAY_GAP, LINK_THRESHOLD, MAX_KEY_WEIGHT, PUBLICATION_GAP,
-                             SAME_DAY, WINDOW_DAYS, Article, average_link, key_weight, link)
+from pressmon.events import (DAY_GAP, IDF_SMOOTHING, LINK_THRESHOLD, MAX_KEY_WEIGHT,
+                             PUBLICATION_GAP, SAME_DAY, WINDOW_DAYS, WINDOW_REFERENCE, Article,
+                             average_link, key_weight, link, window_excess)
 
 UTC = dt.timezone.utc
 HOME_KEY = "home:Jean-Claude Gaudin"
@@ -122,3 +123,58 @@ def test_one_bridging_article_cannot_chain_two_groups():
     assert average_link(signing, more) >= LINK_THRESHOLD
     # A pair that can never link (another mission) keeps the groups apart whatever the rest.
     assert average_link(signing, [art("x", mission="montreal-2018")]) is None
+
+
+def test_a_busy_window_asks_for_more_evidence():
+    """Among a few hundred articles of one mission around the same days, two unrelated ones
+    share a couple of middling keys by chance: the evidence a pair needs grows with the log of
+    the window's size beyond WINDOW_REFERENCE, so what links in a quiet window does not in a
+    busy one, while a pair sharing many rare keys still does."""
+    assert window_excess(WINDOW_REFERENCE - IDF_SMOOTHING) == 0.0
+    assert window_excess(10) == 0.0
+    busy = window_excess(350)
+    assert busy == math.log((350 + IDF_SMOOTHING) / WINDOW_REFERENCE)
+    keys = frozenset({HOME_KEY, "name:stephen", "name:msc"})
+    weights = {HOME_KEY: 0.1, "name:stephen": 1.2, "name:msc": 1.2}
+    quiet_pair = [art(x, keys=keys, weights=weights) for x in ("a", "b")]
+    assert link(*quiet_pair).score >= LINK_THRESHOLD
+    busy_pair = [replace(a, excess=busy) for a in quiet_pair]
+    assert link(*busy_pair).score == round(link(*quiet_pair).score - busy, 3) < LINK_THRESHOLD
+    many = {f"name:rare{i}" for i in range(4)}
+    rich = [replace(a, keys=a.keys | many, weights={**weights, **dict.fromkeys(many, 1.5)})
+            for a in busy_pair]
+    assert link(*rich).score >= LINK_THRESHOLD
+    # One side busy, the other quiet (a day's difference at the edge of a burst): half each.
+    half = link(busy_pair[0], quiet_pair[1]).score
+    assert half == round(link(*quiet_pair).score - busy / 2, 3)
+
+
+def test_every_pair_that_can_link_shares_a_key_of_the_prefix():
+    """Candidates are looked up only through each article's heaviest keys (``_prefix``):
+    checked against every pair of random fingerprints whose windows weigh keys a little
+    differently, a pair whose score reaches the threshold always shares one of them."""
+    import random
+
+    from pressmon.events import _prefix
+
+    rng = random.Random(7)
+    pool = [f"name:n{i}" for i in range(40)] + [f"num:{i}" for i in range(10)]
+    weight = {k: rng.choice((0.0, 0.2, 0.7, 1.2, 1.5)) for k in [HOME_KEY, *pool]}
+    arts = []
+    for i in range(120):
+        keys = {HOME_KEY, *rng.sample(pool, rng.randint(2, 12))}
+        # Each article's window sees a key's weight a little differently.
+        weights = {k: max(0.0, weight[k] + rng.uniform(-0.05, 0.05)) for k in keys}
+        arts.append(art(f"a{i}", keys=keys, weights=weights, hours=rng.randint(0, 48),
+                        day=dt.date(2017, 11, 7) + dt.timedelta(days=rng.randint(0, 1))))
+    checked = 0
+    for a in arts:
+        prefix = set(_prefix(a, a.keys))
+        for b in arts:
+            if b is a:
+                continue
+            found = link(a, b)
+            if found is not None and found.score >= LINK_THRESHOLD:
+                checked += 1
+                assert prefix & b.keys, (a.article_id, b.article_id)
+    assert checked > 100
