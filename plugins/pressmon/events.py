@@ -444,22 +444,26 @@ def average_link(xs: list[Article], ys: list[Article], score=link_score) -> floa
     return total / (len(xs) * len(ys))
 
 
-def _prefix(a: Article, cold: frozenset) -> list[str]:
-    """The keys of ``a`` at least one of which any article linking with it must share: its
-    heaviest keys, leaving out the lightest ones whose weights (with every too-frequent key's,
-    and the most the dates can add) cannot reach LINK_THRESHOLD by themselves. The heaviest
-    keys are the rarest, so their carriers are few: the candidates of an article are looked
-    up through a handful of short lists instead of every key's. The other article's view of a
-    key may weigh it a little more than ``a``'s (its window is a day or two off):
-    PREFIX_MARGIN keeps those pairs."""
+def _prefix(a: Article, cold: frozenset, carried=None) -> list[str]:
+    """Keys of ``a`` at least one of which any article linking with it must share: left out
+    are keys whose weights together (with every too-frequent key's, and the most the dates
+    can add) cannot reach LINK_THRESHOLD. Which keys are left out is free as long as their sum
+    stays under it: those carried by most articles (``carried``, a key's count of carriers)
+    for the least weight go first, so that the candidates of an article are looked up through
+    a few short lists instead of every key's. The other article's view of a key may weigh it
+    a little more than ``a``'s (its window is a day or two off): PREFIX_MARGIN keeps those
+    pairs."""
     need = LINK_THRESHOLD - SAME_DAY - PREFIX_MARGIN + a.excess / 2
     light = sum(a.weight(k) for k in a.keys - cold)
-    ordered = sorted(cold, key=lambda k: (a.weight(k), k))
-    for i, k in enumerate(ordered):
-        light += a.weight(k)
-        if light >= need:
-            return ordered[i:]
-    return []
+    count = carried or (lambda k: 1)
+    kept = []
+    for k in sorted(cold, key=lambda k: (-count(k) / max(a.weight(k), 1e-6), k)):
+        w = a.weight(k)
+        if light + w < need:
+            light += w
+        else:
+            kept.append(k)
+    return kept
 
 
 def _kind_rank(key: str) -> int:
@@ -833,17 +837,6 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
     fresh = {group_of[arts[a].story_id] for a in fresh_ids if a in arts}
     fresh |= {g for g in members if g.startswith("s:")}
 
-    # Scores only: a busy window's neighbourhood scores hundreds of thousands of pairs, and
-    # only the few that end up linking stories are shown (link() again, in the merge loop).
-    cache: dict[tuple[str, str], float | None] = {}
-
-    def pair(a: Article, b: Article) -> float | None:
-        key = (a.article_id, b.article_id) if a.article_id < b.article_id \
-            else (b.article_id, a.article_id)
-        if key not in cache:
-            cache[key] = link_score(a, b)
-        return cache[key]
-
     # Candidate groups: an average can only reach the threshold when one pair does, and a
     # pair only when it shares MIN_SHARED_KEYS keys that are not too frequent. The carriers
     # of a key are looked up by mission and in publication order, so that only those a link
@@ -870,7 +863,7 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
         for a in members[g]:
             cold = a.keys - hood.hot[a.article_id]
             seen: set[str] = set()
-            for k in _prefix(a, cold):
+            for k in _prefix(a, cold, lambda k: len(index.get((k, a.mission_id), ()))):
                 for b in carriers(a, k):
                     if b.article_id in seen:
                         continue
@@ -878,12 +871,38 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
                     other = group_of[b.story_id]
                     if other == g or other in neighbours[g]:
                         continue
+                    if other in fresh and b.article_id < a.article_id:
+                        continue  # a pair that links is found from both sides: scored once
                     if len(cold & (b.keys - hood.hot[b.article_id])) < MIN_SHARED_KEYS:
                         continue
-                    found = pair(a, b)
+                    found = link_score(a, b)
                     if found is not None and found >= LINK_THRESHOLD:
                         neighbours[g].add(other)
                         neighbours[other].add(g)
+
+    # The sum of the pair scores between two groups and their number of pairs (None when a
+    # pair can never link), kept per pair of groups rather than per pair of articles: when two
+    # groups merge, the merged group's sums are the sums of its parts' (average linkage), and
+    # memory stays with the groups that meet, not with every pair of a busy window's articles.
+    sums: dict[tuple[str, str], tuple[float, int] | None] = {}
+    met: dict[str, set[str]] = {g: set() for g in members}
+
+    def between(g: str, h: str) -> tuple[float, int] | None:
+        key = (g, h) if g < h else (h, g)
+        if key not in sums:
+            total, found = 0.0, None
+            for a in members[g]:
+                for b in members[h]:
+                    found = link_score(a, b)
+                    if found is None:
+                        break
+                    total += found
+                if found is None:
+                    break
+            sums[key] = None if found is None else (total, len(members[g]) * len(members[h]))
+            met[g].add(h)
+            met[h].add(g)
+        return sums[key]
 
     version = {g: 0 for g in members}
     heap: list = []
@@ -891,10 +910,10 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
     def push(g: str, h: str) -> None:
         if g not in fresh and h not in fresh:
             return
-        score = average_link(members[g], members[h], pair)
-        if score is not None and score >= LINK_THRESHOLD:
+        found = between(g, h)
+        if found is not None and found[0] / found[1] >= LINK_THRESHOLD:
             x, y = min(g, h), max(g, h)
-            heapq.heappush(heap, (-score, x, y, version[x], version[y]))
+            heapq.heappush(heap, (-found[0] / found[1], x, y, version[x], version[y]))
 
     for g in sorted(neighbours):
         for h in sorted(neighbours[g]):
@@ -915,7 +934,7 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
                 best = None
                 for a in (m for m in members[side] if m.story_id == story):
                     for b in members[other]:
-                        found = pair(a, b)
+                        found = link_score(a, b)
                         if found is not None and (best is None or found > best[2]):
                             best = (a, b, found)
                 if best is not None:
@@ -923,6 +942,21 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
                     links[story] = (a.article_id, b.article_id, link(a, b))
                     linked.add(story)
         keep, drop = x, y
+        near = (neighbours[keep] | neighbours.pop(drop)) - {keep, drop}
+        merged = {}
+        for h in near:
+            parts = between(keep, h), between(drop, h)
+            merged[h] = None if None in parts else (parts[0][0] + parts[1][0],
+                                                     parts[0][1] + parts[1][1])
+        for g in (keep, drop):
+            for h in met.pop(g):
+                sums.pop((g, h) if g < h else (h, g), None)
+                if h in met:
+                    met[h].discard(g)
+        met[keep] = set(merged)
+        for h, found in merged.items():
+            sums[(keep, h) if keep < h else (h, keep)] = found
+            met[h].add(keep)
         members[keep] = members[keep] + members.pop(drop)
         stories[keep] |= stories.pop(drop)
         for story in stories[keep]:
@@ -932,7 +966,6 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
         fresh.discard(drop)
         version[keep] += 1
         version.pop(drop)
-        near = (neighbours[keep] | neighbours.pop(drop)) - {keep, drop}
         neighbours[keep] = near
         for h in sorted(near):
             neighbours[h].discard(drop)
