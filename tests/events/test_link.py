@@ -8,8 +8,9 @@ import math
 from dataclasses import replace
 
 from pressmon.events import (DAY_GAP, IDF_SMOOTHING, LINK_THRESHOLD, MAX_KEY_WEIGHT,
-                             PUBLICATION_GAP, SAME_DAY, WINDOW_DAYS, WINDOW_REFERENCE, Article,
-                             average_link, key_weight, link, window_excess)
+                             PUBLICATION_GAP, SAME_DAY, SHARE_EXPONENT, WINDOW_DAYS,
+                             WINDOW_REFERENCE, Article, average_link, key_weight, link,
+                             window_excess)
 
 UTC = dt.timezone.utc
 HOME_KEY = "home:Jean-Claude Gaudin"
@@ -26,9 +27,12 @@ def art(aid, keys=SIGNING, day=dt.date(2017, 11, 7), mission="miami-2017", hours
 def test_key_weight_is_how_few_articles_of_the_window_carry_the_key():
     # Every article of a 40-article window names the mayor: no evidence of which happening.
     assert key_weight(40, 40) < 0.05
-    # Three of them name a company: as much as one key may say.
-    assert key_weight(40, 3) == MAX_KEY_WEIGHT
-    assert key_weight(40, 10) == math.log(42 / 11)
+    # Three of them name a company: about as much as one key may say, less the small share of
+    # the window that carries it.
+    assert key_weight(40, 3) == MAX_KEY_WEIGHT * (1 - 2 / 41) ** SHARE_EXPONENT
+    assert key_weight(40, 10) == math.log(42 / 11) * (1 - 9 / 41) ** SHARE_EXPONENT
+    # Ten of twelve name the Métropole's president: IDF alone gives 0.24, the share leaves 0.13.
+    assert key_weight(12, 10) < 0.6 * math.log(14 / 11)
     # In a window of two articles nothing is distinctive yet: smoothing keeps a pair of
     # articles alone from linking on whatever they happen to share.
     assert key_weight(2, 2) < 0.3
@@ -110,8 +114,9 @@ def test_one_bridging_article_cannot_chain_two_groups():
     threshold; groups that share enough everywhere merge."""
     pitch_keys = frozenset({HOME_KEY, "home:Euroméditerranée", "num:80", "name:morel",
                             "name:brickell"})
-    # As in a trip's window: every article names the mayor, few the rest.
-    w = {HOME_KEY: key_weight(15, 15)}
+    # As in a trip's window: every article names the mayor, a few the pitch's facts, fewer
+    # the signing's.
+    w = {HOME_KEY: key_weight(15, 15), **dict.fromkeys(pitch_keys - {HOME_KEY}, 0.8)}
     signing = [art(f"s{i}", hours=20 + i, weights=w) for i in range(3)]
     pitch = [art(f"p{i}", keys=pitch_keys, hours=21 + i, weights=w) for i in range(3)]
     bridge = art("b", keys=SIGNING | pitch_keys, hours=24, weights=w)
