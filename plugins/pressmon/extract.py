@@ -733,6 +733,14 @@ def trafilatura_text(root, url: str | None = None, *, fast: bool = False) -> str
 _TRAFILATURA_OPTIONS: dict = {}
 
 
+def warm_up() -> None:
+    """Import trafilatura and build its options now (a process that forks workers calls it
+    first, so that they share what it loaded)."""
+    import trafilatura  # noqa: F401
+
+    _trafilatura_options(None, False)
+
+
 def _trafilatura_options(url: str | None, fast: bool):
     """trafilatura's options for one page: built once per process (reading its configuration
     takes a tenth of a millisecond a page), copied with the page's address as trafilatura's own
