@@ -802,11 +802,20 @@ def drop_furniture_lines(text: str) -> str:
     if not text:
         return text
     paras = text.split("\n\n")
-    kept = [p for p in paras
-            if not (len(p.split()) <= FURNITURE_LINE_MAX_WORDS and _FURNITURE_LINE.match(p))
-            and not ("@" in p and len(p.split()) <= CONTACT_LINE_MAX_WORDS and _CONTACT_LINE.match(p))
-            and not (len(p.split()) <= CREDIT_LINE_MAX_WORDS and _CREDIT_LINE.match(p))]
+    kept = [p for p in paras if not _furniture_line(p)]
     return "\n\n".join(kept) if len(kept) != len(paras) else text
+
+
+_LINE_WORDS_CAP = max(FURNITURE_LINE_MAX_WORDS, CONTACT_LINE_MAX_WORDS, CREDIT_LINE_MAX_WORDS)
+
+
+def _furniture_line(p: str) -> bool:
+    # Words counted once, and only up to the largest limit: the article's paragraphs are
+    # longer than any furniture line and need not be split whole.
+    n = len(p.split(None, _LINE_WORDS_CAP))
+    return bool((n <= FURNITURE_LINE_MAX_WORDS and _FURNITURE_LINE.match(p))
+                or (n <= CONTACT_LINE_MAX_WORDS and "@" in p and _CONTACT_LINE.match(p))
+                or (n <= CREDIT_LINE_MAX_WORDS and _CREDIT_LINE.match(p)))
 
 
 def drop_headline(text: str, title: str | None, h1: str | None = None) -> str:
@@ -876,8 +885,9 @@ def _ld_body_text(body: str | None) -> str:
 def choose_text(extracted: str, ld_body: str | None) -> str:
     """The visible main text, unless JSON-LD articleBody is clearly the fuller article."""
     body = _ld_body_text(ld_body)
-    nb, ne = len(body.split()), len(extracted.split())
-    if nb >= JSONLD_BODY_MIN_WORDS and nb >= JSONLD_BODY_RATIO * ne:
+    nb = len(body.split())
+    # The extracted text's words are only counted when the JSON-LD body could win.
+    if nb >= JSONLD_BODY_MIN_WORDS and nb >= JSONLD_BODY_RATIO * len(extracted.split()):
         return body
     return extracted
 
