@@ -542,6 +542,11 @@ def _link_share(el) -> float:
     return sum(len(_text_of(a)) for a in el.iter("a")) / total
 
 
+def _has_link(el) -> bool:
+    # Without a link the block's link share is 0: its lead need not be read (most paragraphs).
+    return next(el.iter("a"), None) is not None
+
+
 def _lead(el) -> str:
     """The first characters of an element's text, without materialising all of it."""
     out = el.text
@@ -637,8 +642,9 @@ def prune_boilerplate(root) -> None:
                     continue
             doomed.append(el)
             walk.skip_subtree()
-        elif tag in ("p", "div", "aside", "span", "li") and _READ_ALSO.match(_lead(el)) \
-                and len(_text_of(el)) < 400 and _link_share(el) > 0.4:
+        elif tag in ("p", "div", "aside", "span", "li") and _has_link(el) \
+                and _READ_ALSO.match(_lead(el)) and len(_text_of(el)) < 400 \
+                and _link_share(el) > 0.4:
             doomed.append(el)
             walk.skip_subtree()
         elif tag in _LINK_BLOCK_TAGS and _is_link_block(el, tag):
