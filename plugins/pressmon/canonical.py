@@ -9,6 +9,7 @@ because a feed's junk link must not stop a load.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
@@ -130,6 +131,9 @@ def registrable_domain(url_or_host: str) -> str:
     return ".".join(labels[-2:])
 
 
+# A page's address is canonicalised several times over a cycle (the feed entry, then the
+# listed, final and declared URLs of its record, usually one string): each worked out once.
+@functools.lru_cache(maxsize=8192)
 def _canonicalize(raw: str) -> str:
     if not raw:
         return raw

@@ -169,7 +169,7 @@ def _shingles(normalized: str) -> np.ndarray:
     words = _WORD.findall(strip_boilerplate(normalized))
     if not words:
         return np.empty(0, dtype=np.uint64)
-    w = np.fromiter((_word_hash(x) for x in words), dtype=np.uint64, count=len(words))
+    w = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     k = min(SHINGLE, len(w))  # a text shorter than a shingle is one shingle
     n = len(w) - k + 1
     acc = np.zeros(n, dtype=np.uint64)

@@ -542,6 +542,11 @@ def _link_share(el) -> float:
     return sum(len(_text_of(a)) for a in el.iter("a")) / total
 
 
+def _has_link(el) -> bool:
+    # Without a link the block's link share is 0: its lead need not be read (most paragraphs).
+    return next(el.iter("a"), None) is not None
+
+
 def _lead(el) -> str:
     """The first characters of an element's text, without materialising all of it."""
     out = el.text
@@ -637,8 +642,9 @@ def prune_boilerplate(root) -> None:
                     continue
             doomed.append(el)
             walk.skip_subtree()
-        elif tag in ("p", "div", "aside", "span", "li") and _READ_ALSO.match(_lead(el)) \
-                and len(_text_of(el)) < 400 and _link_share(el) > 0.4:
+        elif tag in ("p", "div", "aside", "span", "li") and _has_link(el) \
+                and _READ_ALSO.match(_lead(el)) and len(_text_of(el)) < 400 \
+                and _link_share(el) > 0.4:
             doomed.append(el)
             walk.skip_subtree()
         elif tag in _LINK_BLOCK_TAGS and _is_link_block(el, tag):
@@ -733,6 +739,14 @@ def trafilatura_text(root, url: str | None = None, *, fast: bool = False) -> str
 _TRAFILATURA_OPTIONS: dict = {}
 
 
+def warm_up() -> None:
+    """Import trafilatura and build its options now (a process that forks workers calls it
+    first, so that they share what it loaded)."""
+    import trafilatura  # noqa: F401
+
+    _trafilatura_options(None, False)
+
+
 def _trafilatura_options(url: str | None, fast: bool):
     """trafilatura's options for one page: built once per process (reading its configuration
     takes a tenth of a millisecond a page), copied with the page's address as trafilatura's own
@@ -794,11 +808,20 @@ def drop_furniture_lines(text: str) -> str:
     if not text:
         return text
     paras = text.split("\n\n")
-    kept = [p for p in paras
-            if not (len(p.split()) <= FURNITURE_LINE_MAX_WORDS and _FURNITURE_LINE.match(p))
-            and not ("@" in p and len(p.split()) <= CONTACT_LINE_MAX_WORDS and _CONTACT_LINE.match(p))
-            and not (len(p.split()) <= CREDIT_LINE_MAX_WORDS and _CREDIT_LINE.match(p))]
+    kept = [p for p in paras if not _furniture_line(p)]
     return "\n\n".join(kept) if len(kept) != len(paras) else text
+
+
+_LINE_WORDS_CAP = max(FURNITURE_LINE_MAX_WORDS, CONTACT_LINE_MAX_WORDS, CREDIT_LINE_MAX_WORDS)
+
+
+def _furniture_line(p: str) -> bool:
+    # Words counted once, and only up to the largest limit: the article's paragraphs are
+    # longer than any furniture line and need not be split whole.
+    n = len(p.split(None, _LINE_WORDS_CAP))
+    return bool((n <= FURNITURE_LINE_MAX_WORDS and _FURNITURE_LINE.match(p))
+                or (n <= CONTACT_LINE_MAX_WORDS and "@" in p and _CONTACT_LINE.match(p))
+                or (n <= CREDIT_LINE_MAX_WORDS and _CREDIT_LINE.match(p)))
 
 
 def drop_headline(text: str, title: str | None, h1: str | None = None) -> str:
@@ -868,8 +891,9 @@ def _ld_body_text(body: str | None) -> str:
 def choose_text(extracted: str, ld_body: str | None) -> str:
     """The visible main text, unless JSON-LD articleBody is clearly the fuller article."""
     body = _ld_body_text(ld_body)
-    nb, ne = len(body.split()), len(extracted.split())
-    if nb >= JSONLD_BODY_MIN_WORDS and nb >= JSONLD_BODY_RATIO * ne:
+    nb = len(body.split())
+    # The extracted text's words are only counted when the JSON-LD body could win.
+    if nb >= JSONLD_BODY_MIN_WORDS and nb >= JSONLD_BODY_RATIO * len(extracted.split()):
         return body
     return extracted
 

@@ -112,22 +112,25 @@ class _Model:
             if path.is_file() and not path.name.startswith("."):
                 profiles.append(json.loads(path.read_text(encoding="utf-8")))
         self.langs = [p["name"] for p in profiles]
-        self.index: dict[str, int] = {}
+        index: dict[str, int] = {}
+        self.index = index
+        # One pass per profile numbers its new n-grams (in profile order, then the profile's
+        # own order) and gives the rows of all of them; the arithmetic is done by column.
+        columns = []
         for p in profiles:
-            for gram in p["freq"]:
-                if 1 <= len(gram) <= 3:
-                    self.index.setdefault(gram, len(self.index))
-        # The same smoothing as langdetect's update step: log(p + alpha / BASE_FREQ).
+            freq = p["freq"]
+            grams = [g for g in freq if 1 <= len(g) <= 3]
+            rows = np.array([index.setdefault(g, len(index)) for g in grams], dtype=np.int64)
+            counts = np.fromiter(map(freq.__getitem__, grams), dtype=np.float64, count=len(grams))
+            lengths = np.fromiter(map(len, grams), dtype=np.intp, count=len(grams))
+            share = counts / np.asarray(p["n_words"], dtype=np.float64)[lengths - 1]
+            # The same smoothing as langdetect's update step: log(p + alpha / BASE_FREQ).
+            columns.append((rows, np.log(share + ALPHA / BASE_FREQ)))
         floor = np.float32(np.log(ALPHA / BASE_FREQ))
-        self.logp = np.full((len(self.index), len(self.langs)), floor, dtype=np.float32)
-        for j, p in enumerate(profiles):
-            n_words = p["n_words"]
-            grams = [g for g in p["freq"] if 1 <= len(g) <= 3]
-            rows = np.fromiter((self.index[g] for g in grams), dtype=np.int64, count=len(grams))
-            freq = np.fromiter((p["freq"][g] / n_words[len(g) - 1] for g in grams), dtype=np.float64,
-                               count=len(grams))
-            self.logp[rows, j] = np.log(freq + ALPHA / BASE_FREQ)
-        del profiles
+        self.logp = np.full((len(index), len(self.langs)), floor, dtype=np.float32)
+        for j, (rows, values) in enumerate(columns):
+            self.logp[rows, j] = values
+        del profiles, columns
         self.col = {lang: j for j, lang in enumerate(self.langs)}
         self.prior = np.zeros(len(self.langs), dtype=np.float32)
         for lang in FUNCTION_WORDS:

@@ -403,6 +403,10 @@ def build_record(source: Source, page: dict, ext: dict) -> dict:
     lang, conf, mix = detect_language(title or feed_title or "", text, summary,
                                       ext.get("page_language") or source.language)
     digest, sig = fingerprint(title, text)
+    # extract_page counted the words of this very text: not split again.
+    words = ext.get("word_count") if text == ext.get("text") else None
+    if words is None:
+        words = len(text.split())
     return {
         "source": source.name, "outlet": source.outlet, "region": source.region,
         "position": source.position, "entry_index": page["entry_index"],
@@ -413,7 +417,7 @@ def build_record(source: Source, page: dict, ext: dict) -> dict:
         "published_at": published, "updated_at": updated,
         "page_language": ext.get("page_language"), "source_language": source.language,
         "language": lang, "language_confidence": conf, "language_mix": mix,
-        "word_count": len(text.split()),
+        "word_count": words,
         "content_hash": digest,
         "signature": signature_text(sig),
         "extract_error": ext.get("error"),
