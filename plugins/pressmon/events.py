@@ -319,6 +319,11 @@ class Article:
     # How much more evidence a pair needs because the window holds more articles than
     # WINDOW_REFERENCE (``window_excess``).
     excess: float = field(default=0.0, compare=False)
+    # Its home-side entities: a pair's shared keys count only when one is among them.
+    home: frozenset = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "home", frozenset(k for k in self.keys if k.startswith("home:")))
 
     def weight(self, key: str) -> float:
         return MAX_KEY_WEIGHT if self.weights is None else self.weights.get(key, MAX_KEY_WEIGHT)
@@ -401,11 +406,10 @@ def link(a: Article, b: Article) -> Link | None:
     gap = abs((a.match_at - b.match_at).total_seconds()) / 86400
     if gap >= WINDOW_DAYS:
         return None
-    shared = a.keys & b.keys
     weighted: dict[str, float] = {}
-    if any(k.startswith("home:") for k in shared):
+    if not a.home.isdisjoint(b.keys):
         wa, wb, top = a.weights or {}, b.weights or {}, MAX_KEY_WEIGHT
-        weighted = {k: (wa.get(k, top) + wb.get(k, top)) / 2 for k in shared}
+        weighted = {k: (wa.get(k, top) + wb.get(k, top)) / 2 for k in a.keys & b.keys}
     score = sum(weighted.values()) + date_evidence(a, b) - (a.excess + b.excess) / 2
     return Link(round(score, 3), weighted)
 
@@ -433,8 +437,16 @@ def date_evidence(a: Article, b: Article) -> float:
 
 
 def link_score(a: Article, b: Article) -> float | None:
-    found = link(a, b)
-    return None if found is None else found.score
+    """``link(a, b).score`` without the shared keys: what grouping asks of most pairs."""
+    if a.mission_id and b.mission_id and a.mission_id != b.mission_id:
+        return None
+    if abs((a.match_at - b.match_at).total_seconds()) / 86400 >= WINDOW_DAYS:
+        return None
+    total = 0.0
+    if not a.home.isdisjoint(b.keys):
+        wa, wb, top = a.weights or {}, b.weights or {}, MAX_KEY_WEIGHT
+        total = sum((wa.get(k, top) + wb.get(k, top)) / 2 for k in a.keys & b.keys)
+    return round(total + date_evidence(a, b) - (a.excess + b.excess) / 2, 3)
 
 
 def average_link(xs: list[Article], ys: list[Article], score=link_score) -> float | None:
