@@ -368,6 +368,7 @@ def window_excess(in_window: int) -> float:
     return max(0.0, math.log((in_window + IDF_SMOOTHING) / WINDOW_REFERENCE))
 
 
+@lru_cache(maxsize=65_536)
 def key_weight(in_window: int, carrying: int) -> float:
     """What a shared key says about which happening two articles report: its inverse document
     frequency among the ``in_window`` articles of the mission around the article, ``carrying``
