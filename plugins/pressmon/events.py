@@ -49,7 +49,7 @@ from typing import Iterable, Mapping
 FINGERPRINT_VERSION = 1
 WINDOW_DAYS = 4          # articles published this many days apart or more are never in one event
 IDF_SMOOTHING = 2.0      # pseudo-articles naming nothing, added to each window (key_weight)
-MAX_KEY_WEIGHT = 1.5     # the most one shared key counts for, however rare (window_excess)
+MAX_KEY_WEIGHT = 1.5     # the most one shared key counts for, however rare
 WINDOW_REFERENCE = 25    # window size up to which the weights and threshold hold as tuned
 SAME_DAY = 1.0           # evidence added when both articles report the same day
 DAY_GAP = 3.0            # evidence taken off per day between two reported days
@@ -363,8 +363,8 @@ def window_excess(in_window: int) -> float:
     articles there are about n * n / 2 pairs but only a few happenings' worth of true ones, so
     the odds that a pair picked at random reports one happening fall as 1 / n: in the terms of
     the link score (natural-log evidence), a pair in a window of ``n`` needs ln(n /
-    WINDOW_REFERENCE) more. The same amount lifts MAX_KEY_WEIGHT, so that a key few articles
-    of a busy window share says as much more as its rarity does."""
+    WINDOW_REFERENCE) more. MAX_KEY_WEIGHT stays: lifting it by as much let chance overlaps of
+    middling keys through (docs/events.md, *Tried and left out*)."""
     return max(0.0, math.log((in_window + IDF_SMOOTHING) / WINDOW_REFERENCE))
 
 
@@ -402,17 +402,14 @@ def link(a: Article, b: Article) -> Link | None:
 
     Shared keys count only when a home-side entity is among them: without the Métropole's
     side, two articles tell the partner's own news."""
-    if a.mission_id and b.mission_id and a.mission_id != b.mission_id:
-        return None  # two missions: two trips, whatever they share
-    gap = abs((a.match_at - b.match_at).total_seconds()) / 86400
-    if gap >= WINDOW_DAYS:
+    score = link_score(a, b)
+    if score is None:
         return None
     weighted: dict[str, float] = {}
     if not a.home.isdisjoint(b.keys):
         wa, wb, top = a.weights or {}, b.weights or {}, MAX_KEY_WEIGHT
         weighted = {k: (wa.get(k, top) + wb.get(k, top)) / 2 for k in a.keys & b.keys}
-    score = sum(weighted.values()) + date_evidence(a, b) - (a.excess + b.excess) / 2
-    return Link(round(score, 3), weighted)
+    return Link(score, weighted)
 
 
 def date_evidence(a: Article, b: Article) -> float:
@@ -440,7 +437,7 @@ def date_evidence(a: Article, b: Article) -> float:
 def link_score(a: Article, b: Article) -> float | None:
     """``link(a, b).score`` without the shared keys: what grouping asks of most pairs."""
     if a.mission_id and b.mission_id and a.mission_id != b.mission_id:
-        return None
+        return None  # two missions: two trips, whatever they share
     if abs((a.match_at - b.match_at).total_seconds()) / 86400 >= WINDOW_DAYS:
         return None
     total = 0.0
@@ -450,15 +447,15 @@ def link_score(a: Article, b: Article) -> float | None:
     return round(total + date_evidence(a, b) - (a.excess + b.excess) / 2, 3)
 
 
-def average_link(xs: list[Article], ys: list[Article], score=link_score) -> float | None:
+def average_link(xs: list[Article], ys: list[Article]) -> float | None:
     """The mean evidence over every pair of an article of ``xs`` and one of ``ys`` (the
     average link between two groups): None when a pair can never be in one event. One
-    bridging article cannot join two groups that otherwise share little. ``score`` gives a
-    pair's link score (``link_score``, or a cached one)."""
+    bridging article cannot join two groups that otherwise share little. (Grouping keeps
+    these sums per pair of groups instead: ``_cluster``.)"""
     total = 0.0
     for a in xs:
         for b in ys:
-            found = score(a, b)
+            found = link_score(a, b)
             if found is None:
                 return None
             total += found

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from pm_testing import ROOT, script_module
