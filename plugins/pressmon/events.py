@@ -33,7 +33,6 @@ kept in ``event_aliases``. Why and how far this holds: docs/events.md.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import hashlib
 import math
@@ -69,7 +68,7 @@ MAX_KEY_ARTICLES = 500   # a key carried by more articles in the window finds no
 # exactly as two did.
 MIN_SHARED_KEYS = 3
 PREFIX_MARGIN = 0.5   # how much more another article's view of the shared keys may weigh (_prefix)
-CANDIDATE_CHUNK = 200  # fresh articles per candidate query (memory: see _neighbourhood)
+CANDIDATE_ROWS = 2_500_000  # (fresh key, carrier) rows per candidate query (memory: _candidates)
 
 ENTITY_KINDS = {"home": "home", "partner": "partner", "mission_terms": "term"}
 # Names that every article of this coverage shares, or capitalised words that are not names:
@@ -658,15 +657,7 @@ def _neighbourhood(con, fresh: list[_Item]) -> _Hood:
 
     from .store import on_arrow
 
-    # Candidates: articles sharing MIN_SHARED_KEYS keys or more with a fresh one, within the
-    # window, of a compatible mission. A key carried by more than MAX_KEY_ARTICLES articles
-    # around it finds none (at scale, the Métropole's name is in everything). Asked for
-    # CANDIDATE_CHUNK fresh articles at a time: the pairs of a whole batch of one busy
-    # mission's articles do not fit the load's memory limit.
-    found: set[str] = set()
-    ordered = sorted(fresh, key=lambda a: (a.match_at, a.article_id))
-    for start in range(0, len(ordered), CANDIDATE_CHUNK):
-        found |= _candidates(con, ordered[start:start + CANDIDATE_CHUNK])
+    found = _candidates(con, fresh)
     wanted = sorted({a.article_id for a in fresh} | found)
     # Their stories, the events of those stories, and every article of both.
     rows = on_arrow(con, pa.table({"article_id": pa.array(wanted, pa.string())}), "_ev_hood", """
@@ -700,9 +691,16 @@ def _neighbourhood(con, fresh: list[_Item]) -> _Hood:
 
 
 def _candidates(con, fresh: list[_Item]) -> set[str]:
-    """The articles that share MIN_SHARED_KEYS keys or more, not too frequent around them,
-    with one of ``fresh``, within the window and of a compatible mission."""
+    """The articles that share MIN_SHARED_KEYS keys or more with a fresh one, within the
+    window, of a compatible mission. A key carried by more than MAX_KEY_ARTICLES articles
+    around it finds none (at scale, the Métropole's name is in everything).
+
+    Each fresh article's keys and how many articles carry them around it are counted in one
+    query; the pairs are then asked for in runs of fresh articles (in publication order)
+    whose keys have at most CANDIDATE_ROWS carriers in all: the pairs of a whole batch of one
+    busy mission's articles do not fit the load's memory limit."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from .store import on_arrow
 
@@ -710,7 +708,7 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
     lo = _ts(min(a.match_at for a in fresh) - dt.timedelta(days=w + 1))
     hi = _ts(max(a.match_at for a in fresh) + dt.timedelta(days=w + 1))
     ids = pa.table({"article_id": pa.array([a.article_id for a in fresh], pa.string())})
-    return {b for (b,) in on_arrow(con, ids, "_ev_new", f"""
+    selective = on_arrow(con, ids, "_ev_new", f"""
         WITH q AS (
             SELECT k.key_hash, k.article_id, k.match_at, k.mission_id,
                    CAST(k.match_at AS DATE) AS d
@@ -727,27 +725,44 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
             FROM q JOIN daily ON daily.key_hash = q.key_hash
              AND daily.d BETWEEN q.d - {span} AND q.d + {span}
             GROUP BY ALL
-        ),
-        selective AS (
-            SELECT q.* FROM q JOIN freq USING (article_id, key_hash)
-            WHERE freq.n <= {int(MAX_KEY_ARTICLES)}
-        ),
-        near AS (
-            SELECT k.article_id, k.key_hash, k.match_at, k.mission_id FROM event_keys k
-            WHERE k.match_at BETWEEN {lo} AND {hi}
-              AND k.key_hash IN (SELECT DISTINCT key_hash FROM selective)
-        ),
-        pairs AS (
-            SELECT q.article_id AS a, s.article_id AS b
-            FROM selective q JOIN near s USING (key_hash)
-            WHERE s.article_id <> q.article_id
-              AND s.match_at > q.match_at - INTERVAL {w} DAY
-              AND s.match_at < q.match_at + INTERVAL {w} DAY
-              AND (s.mission_id IS NULL OR q.mission_id IS NULL
-                   OR s.mission_id = q.mission_id)
-            GROUP BY a, b HAVING count(*) >= {int(MIN_SHARED_KEYS)}
         )
-        SELECT DISTINCT b FROM pairs""").fetchall()}
+        SELECT q.article_id, q.key_hash, q.match_at, q.mission_id, freq.n
+        FROM q JOIN freq USING (article_id, key_hash)
+        WHERE freq.n <= {int(MAX_KEY_ARTICLES)}""").fetch_arrow_table()
+    volume = dict(zip(*selective.group_by("article_id").aggregate([("n", "sum")])
+                      .select(["article_id", "n_sum"]).to_pydict().values()))
+    runs, run, rows = [], [], 0
+    for a in sorted(fresh, key=lambda a: (a.match_at, a.article_id)):
+        rows += volume.get(a.article_id, 0)
+        if run and rows > CANDIDATE_ROWS:
+            runs.append(run)
+            run, rows = [], volume.get(a.article_id, 0)
+        run.append(a)
+    runs.append(run)
+    found: set[str] = set()
+    for run in runs:
+        lo = _ts(run[0].match_at - dt.timedelta(days=w + 1))
+        hi = _ts(run[-1].match_at + dt.timedelta(days=w + 1))
+        mine = selective if len(runs) == 1 else selective.filter(
+            pc.is_in(selective["article_id"], pa.array([a.article_id for a in run])))
+        found |= {b for (b,) in on_arrow(con, mine, "_ev_sel", f"""
+            WITH near AS (
+                SELECT k.article_id, k.key_hash, k.match_at, k.mission_id FROM event_keys k
+                WHERE k.match_at BETWEEN {lo} AND {hi}
+                  AND k.key_hash IN (SELECT DISTINCT key_hash FROM _ev_sel)
+            ),
+            pairs AS (
+                SELECT q.article_id AS a, s.article_id AS b
+                FROM _ev_sel q JOIN near s USING (key_hash)
+                WHERE s.article_id <> q.article_id
+                  AND s.match_at > q.match_at - INTERVAL {w} DAY
+                  AND s.match_at < q.match_at + INTERVAL {w} DAY
+                  AND (s.mission_id IS NULL OR q.mission_id IS NULL
+                       OR s.mission_id = q.mission_id)
+                GROUP BY a, b HAVING count(*) >= {int(MIN_SHARED_KEYS)}
+            )
+            SELECT DISTINCT b FROM pairs""").fetchall()}
+    return found
 
 
 def _weights(con, base: dict[str, tuple]
@@ -756,6 +771,7 @@ def _weights(con, base: dict[str, tuple]
     mission published within WINDOW_DAYS - 1 days, by UTC date), the keys that more than
     MAX_KEY_ARTICLES articles of any mission carry around it, and each article's
     ``window_excess``."""
+    import numpy as np
     import pyarrow as pa
 
     from .store import on_arrow
@@ -773,12 +789,16 @@ def _weights(con, base: dict[str, tuple]
             GROUP BY ALL""").fetchall():
         per_day[(mission, d)] = n
     missions = {m for m, _d in per_day}
-    rows = on_arrow(con, pa.table({"article_id": pa.array(sorted(base), pa.string())}),
-                    "_ev_hood", f"""
+    order = sorted(base)
+    # Fetched as columns: one row per (article, key), ~30 per article of a neighbourhood of
+    # thousands, too many to build as Python tuples.
+    got = on_arrow(con, pa.table({"article_id": pa.array(order, pa.string()),
+                                  "i": pa.array(range(len(order)), pa.int32())}),
+                   "_ev_hood", f"""
         WITH hk AS (
-            SELECT k.key_hash, k.article_id, k.mission_id,
+            SELECT h.i, k.key_hash, k.mission_id,
                    CAST(timezone('UTC', k.match_at) AS DATE) AS d
-            FROM event_keys k JOIN _ev_hood USING (article_id)
+            FROM event_keys k JOIN _ev_hood h USING (article_id)
         ),
         daily AS (
             SELECT key_hash, mission_id, CAST(timezone('UTC', match_at) AS DATE) AS d,
@@ -788,19 +808,17 @@ def _weights(con, base: dict[str, tuple]
               AND key_hash IN (SELECT DISTINCT key_hash FROM hk)
             GROUP BY ALL
         )
-        SELECT hk.article_id, hk.key_hash,
+        SELECT hk.i, hk.key_hash,
                coalesce(sum(daily.n) FILTER (WHERE hk.mission_id IS NULL
-                   OR daily.mission_id IS NULL OR daily.mission_id = hk.mission_id), 0),
-               sum(daily.n)
+                   OR daily.mission_id IS NULL OR daily.mission_id = hk.mission_id), 0) AS n,
+               sum(daily.n) AS n_all
         FROM hk JOIN daily ON daily.key_hash = hk.key_hash
          AND daily.d BETWEEN hk.d - {span} AND hk.d + {span}
-        GROUP BY ALL""").fetchall()
-    carrying: dict[str, dict[int, tuple[int, int]]] = {aid: {} for aid in base}
-    for aid, h, n, n_all in rows:
-        carrying[aid][h] = (n, n_all)
-    weights, hot, excess = {}, {}, {}
+        GROUP BY ALL""").fetchnumpy()
     window_sizes: dict[tuple, int] = {}
-    for aid, (_story, mission, t, _day, keys, *_rest) in base.items():
+    sizes = []
+    for aid in order:
+        _story, mission, t, *_rest = base[aid]
         d = t.date()
         size = window_sizes.get((mission, d))
         if size is None:
@@ -808,16 +826,30 @@ def _weights(con, base: dict[str, tuple]
             compatible = missions if mission is None else (mission, None)
             size = sum(per_day.get((m, x), 0) for m in compatible for x in near)
             window_sizes[(mission, d)] = size
-        mine = carrying[aid]
-        w, h_ = {}, []
-        for k in keys:
-            n, n_all = mine.get(key_hash(k), (1, 1))
-            w[k] = key_weight(size, n)
-            if n_all > MAX_KEY_ARTICLES:
-                h_.append(k)
+        sizes.append(size)
+    rank = np.argsort(np.asarray(got["i"]), kind="stable")
+    at = np.asarray(got["i"], np.int64)[rank]
+    carrying = np.asarray(got["n"], np.int64)[rank]
+    # key_weight by distinct (window size, carriers): the same few hundred recur.
+    pairs = np.asarray(sizes, np.int64)[at] * (1 << 32) + carrying
+    distinct, which = np.unique(pairs, return_inverse=True)
+    weight_of = [key_weight(int(v) >> 32, int(v) & 0xFFFFFFFF) for v in distinct.tolist()]
+    hashes = np.asarray(got["key_hash"], np.int64)[rank].tolist()
+    weighed = [weight_of[j] for j in which.tolist()]
+    hot_row = (np.asarray(got["n_all"], np.int64)[rank] > MAX_KEY_ARTICLES).tolist()
+    bounds = np.searchsorted(at, np.arange(len(order) + 1)).tolist()
+    named = {key_hash(k): k for entry in base.values() for k in entry[4]}
+    weights, hot, excess = {}, {}, {}
+    for i, aid in enumerate(order):
+        lo, hi = bounds[i], bounds[i + 1]
+        keys = [named[h] for h in hashes[lo:hi]]
+        w = dict(zip(keys, weighed[lo:hi]))
+        if len(w) < len(base[aid][4]):  # not in the window's counts: weighed as carried once
+            for k in base[aid][4] - w.keys():
+                w[k] = key_weight(sizes[i], 1)
         weights[aid] = w
-        hot[aid] = frozenset(h_)
-        excess[aid] = window_excess(size)
+        hot[aid] = frozenset(k for k, h in zip(keys, hot_row[lo:hi]) if h)
+        excess[aid] = window_excess(sizes[i])
     return weights, hot, excess
 
 
@@ -829,6 +861,87 @@ class _Merge:
 
     score: float
     links: dict[str, tuple[str, str, Link]]
+
+
+def _neighbours(hood: _Hood, group_of: dict[str, str], fresh: set[str]
+                ) -> dict[str, set[str]]:
+    """For each group, the groups one of whose articles links with one of its own (a score
+    reaching LINK_THRESHOLD with MIN_SHARED_KEYS keys in common that are not too frequent),
+    looked for from the articles of the *fresh* groups. An article's candidates are the
+    carriers of its ``_prefix`` keys of a compatible mission published within the window;
+    they are enumerated in arrays (a neighbourhood of thousands of articles visits hundreds
+    of thousands of carriers), and each distinct pair is then checked and scored once."""
+    import numpy as np
+
+    order = sorted(hood.arts.values(), key=lambda a: (a.match_at, a.article_id))
+    neighbours: dict[str, set[str]] = {g: set() for g in set(group_of.values())}
+    if not order:
+        return neighbours
+    n = len(order)
+    groups = [group_of[a.story_id] for a in order]
+    group_ix = {g: j for j, g in enumerate(sorted(set(groups)))}
+    group = np.array([group_ix[g] for g in groups], np.int64)
+    searched = np.array([g in fresh for g in groups], bool)
+    # A pair both of whose articles are searched is found from both sides: kept from the
+    # side whose article id sorts first.
+    by_id = np.empty(n, np.int64)
+    by_id[np.argsort(np.array([a.article_id for a in order], dtype=object), kind="stable")] = \
+        np.arange(n)
+    when = np.array([a.match_at.timestamp() for a in order])
+    mission_ix = {m: j for j, m in enumerate(sorted({a.mission_id for a in order
+                                                     if a.mission_id is not None}))}
+    mission = np.array([mission_ix.get(a.mission_id, -1) for a in order], np.int64)
+    cold = [a.keys - hood.hot[a.article_id] for a in order]
+    # Each article's keys that are not too frequent, numbered; how many articles of each
+    # mission carry each (the order in which ``_prefix`` leaves keys out).
+    numbered: dict[str, int] = {}
+    entry_art, entry_key = [], []
+    for i, keys in enumerate(cold):
+        for k in keys:
+            entry_art.append(i)
+            entry_key.append(numbered.setdefault(k, len(numbered)))
+    entry_art = np.array(entry_art, np.int64)
+    entry_key = np.array(entry_key, np.int64)
+    slots = len(mission_ix) + 1
+    slot = mission + 1              # 0: no mission
+    # Carriers by key and mission, in publication order (an article's number is its rank in
+    # publication order): one article's carriers within the window are one slice.
+    code = entry_key * slots + slot[entry_art]
+    posting = np.sort(code * n + entry_art)
+    codes, counts = np.unique(code, return_counts=True)
+    carried = dict(zip(codes.tolist(), counts.tolist()))
+    window = WINDOW_DAYS * 86400
+    first = np.searchsorted(when, when - window, side="right")  # first published after
+    last = np.searchsorted(when, when + window, side="left")    # first published too late
+    every = np.arange(slots)
+    ask_art, ask_code = [], []
+    for i in np.flatnonzero(searched).tolist():
+        a, mine = order[i], int(slot[i])
+        kept = _prefix(a, cold[i], lambda k: carried.get(numbered[k] * slots + mine, 0))
+        for near in (every if mine == 0 else (mine, 0)):
+            for k in kept:
+                ask_art.append(i)
+                ask_code.append(numbered[k] * slots + int(near))
+    if not ask_art:
+        return neighbours
+    ask_art = np.array(ask_art, np.int64)
+    ask_code = np.array(ask_code, np.int64)
+    lo = np.searchsorted(posting, ask_code * n + first[ask_art])
+    hi = np.searchsorted(posting, ask_code * n + last[ask_art])
+    size = hi - lo
+    a = np.repeat(ask_art, size)
+    b = posting[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(int(size.sum()))] % n
+    ok = (group[a] != group[b]) & ~(searched[b] & (by_id[b] < by_id[a]))
+    for pair in np.unique(a[ok] * n + b[ok]).tolist():
+        i, j = divmod(pair, n)
+        g, h = groups[i], groups[j]
+        if h in neighbours[g] or len(cold[i] & cold[j]) < MIN_SHARED_KEYS:
+            continue
+        found = link_score(order[i], order[j])
+        if found is not None and found >= LINK_THRESHOLD:
+            neighbours[g].add(h)
+            neighbours[h].add(g)
+    return neighbours
 
 
 def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Merge]]]:
@@ -856,47 +969,9 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
     fresh |= {g for g in members if g.startswith("s:")}
 
     # Candidate groups: an average can only reach the threshold when one pair does, and a
-    # pair only when it shares MIN_SHARED_KEYS keys that are not too frequent. The carriers
-    # of a key are looked up by mission and in publication order, so that only those a link
-    # could join (a compatible mission, published within the window) are counted: the
-    # neighbourhood of a large batch spans weeks and many missions.
-    index: dict[tuple, list[Article]] = {}
-    for a in sorted(arts.values(), key=lambda a: (a.match_at, a.article_id)):
-        for k in a.keys - hood.hot[a.article_id]:
-            index.setdefault((k, a.mission_id), []).append(a)
-    times = {where: [a.match_at for a in carriers] for where, carriers in index.items()}
-    all_missions = {a.mission_id for a in arts.values()}
-    window = dt.timedelta(days=WINDOW_DAYS)
-
-    def carriers(a: Article, k: str) -> Iterable[Article]:
-        for mission in (all_missions if a.mission_id is None else (a.mission_id, None)):
-            found = index.get((k, mission))
-            if found:
-                at = times[(k, mission)]
-                yield from found[bisect.bisect_right(at, a.match_at - window):
-                                 bisect.bisect_left(at, a.match_at + window)]
-
-    neighbours: dict[str, set[str]] = {g: set() for g in members}
-    for g in sorted(fresh):
-        for a in members[g]:
-            cold = a.keys - hood.hot[a.article_id]
-            seen: set[str] = set()
-            for k in _prefix(a, cold, lambda k: len(index.get((k, a.mission_id), ()))):
-                for b in carriers(a, k):
-                    if b.article_id in seen:
-                        continue
-                    seen.add(b.article_id)
-                    other = group_of[b.story_id]
-                    if other == g or other in neighbours[g]:
-                        continue
-                    if other in fresh and b.article_id < a.article_id:
-                        continue  # a pair that links is found from both sides: scored once
-                    if len(cold & (b.keys - hood.hot[b.article_id])) < MIN_SHARED_KEYS:
-                        continue
-                    found = link_score(a, b)
-                    if found is not None and found >= LINK_THRESHOLD:
-                        neighbours[g].add(other)
-                        neighbours[other].add(g)
+    # pair only when it shares MIN_SHARED_KEYS keys that are not too frequent
+    # (``_neighbours``).
+    neighbours = _neighbours(hood, group_of, fresh)
 
     # The sum of the pair scores between two groups and their number of pairs (None when a
     # pair can never link), kept per pair of groups rather than per pair of articles: when two
