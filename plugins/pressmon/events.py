@@ -707,12 +707,18 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
     w, span = int(WINDOW_DAYS), int(WINDOW_DAYS) - 1
     lo = _ts(min(a.match_at for a in fresh) - dt.timedelta(days=w + 1))
     hi = _ts(max(a.match_at for a in fresh) + dt.timedelta(days=w + 1))
-    ids = pa.table({"article_id": pa.array([a.article_id for a in fresh], pa.string())})
-    selective = on_arrow(con, ids, "_ev_new", f"""
+    # The fresh articles' keys are sent rather than looked up in event_keys (a scan).
+    sent = pa.table({
+        "key_hash": pa.array([key_hash(k) for a in fresh for k in a.keys], pa.int64()),
+        "article_id": pa.array([a.article_id for a in fresh for _k in a.keys], pa.string()),
+        "match_at": pa.array([a.match_at for a in fresh for _k in a.keys],
+                             pa.timestamp("us", tz="UTC")),
+        "mission_id": pa.array([a.mission_id for a in fresh for _k in a.keys], pa.string()),
+    })
+    selective = on_arrow(con, sent, "_ev_new", f"""
         WITH q AS (
-            SELECT k.key_hash, k.article_id, k.match_at, k.mission_id,
-                   CAST(k.match_at AS DATE) AS d
-            FROM event_keys k JOIN _ev_new USING (article_id)
+            SELECT key_hash, article_id, match_at, mission_id, CAST(match_at AS DATE) AS d
+            FROM _ev_new
         ),
         daily AS (
             SELECT key_hash, CAST(match_at AS DATE) AS d, count(*) AS n FROM event_keys
@@ -720,14 +726,16 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
               AND key_hash IN (SELECT DISTINCT key_hash FROM q)
             GROUP BY ALL
         ),
+        -- Carriers within {span} days: a running sum over each key's days, read on the fresh
+        -- article's own day (stored already, it counts itself).
         freq AS (
-            SELECT q.article_id, q.key_hash, sum(daily.n) AS n
-            FROM q JOIN daily ON daily.key_hash = q.key_hash
-             AND daily.d BETWEEN q.d - {span} AND q.d + {span}
-            GROUP BY ALL
+            SELECT key_hash, d, sum(n) OVER (
+                PARTITION BY key_hash ORDER BY d
+                RANGE BETWEEN INTERVAL {span} DAY PRECEDING AND INTERVAL {span} DAY FOLLOWING) AS n
+            FROM daily
         )
         SELECT q.article_id, q.key_hash, q.match_at, q.mission_id, freq.n
-        FROM q JOIN freq USING (article_id, key_hash)
+        FROM q JOIN freq USING (key_hash, d)
         WHERE freq.n <= {int(MAX_KEY_ARTICLES)}""").fetch_arrow_table()
     volume = dict(zip(*selective.group_by("article_id").aggregate([("n", "sum")])
                       .select(["article_id", "n_sum"]).to_pydict().values()))
@@ -790,31 +798,54 @@ def _weights(con, base: dict[str, tuple]
         per_day[(mission, d)] = n
     missions = {m for m, _d in per_day}
     order = sorted(base)
-    # Fetched as columns: one row per (article, key), ~30 per article of a neighbourhood of
-    # thousands, too many to build as Python tuples.
-    got = on_arrow(con, pa.table({"article_id": pa.array(order, pa.string()),
-                                  "i": pa.array(range(len(order)), pa.int32())}),
-                   "_ev_hood", f"""
-        WITH hk AS (
-            SELECT h.i, k.key_hash, k.mission_id,
-                   CAST(timezone('UTC', k.match_at) AS DATE) AS d
-            FROM event_keys k JOIN _ev_hood h USING (article_id)
-        ),
-        daily AS (
-            SELECT key_hash, mission_id, CAST(timezone('UTC', match_at) AS DATE) AS d,
-                   count(*) AS n
-            FROM event_keys
-            WHERE match_at >= {lo_ts} AND match_at < {hi_ts}
-              AND key_hash IN (SELECT DISTINCT key_hash FROM hk)
+    # The neighbourhood's keys are sent rather than looked up in event_keys by article (a scan
+    # of the whole table); the counts come back as columns: one row per (article, key), ~30
+    # per article of a neighbourhood of thousands, too many to build as Python tuples.
+    at, hashes, missions_of, dates = [], [], [], []
+    for i, aid in enumerate(order):
+        _story, mission, t, _day, keys, *_rest = base[aid]
+        at += [i] * len(keys)
+        hashes += map(key_hash, keys)
+        missions_of += [mission] * len(keys)
+        dates += [t.date()] * len(keys)
+    got = on_arrow(con, pa.table({"i": pa.array(at, pa.int32()),
+                                  "key_hash": pa.array(hashes, pa.int64()),
+                                  "mission_id": pa.array(missions_of, pa.string()),
+                                  "d": pa.array(dates, pa.date32())}),
+                   "hk", f"""
+        WITH daily AS (
+            SELECT key_hash, mission_id, d, sum(n) AS n FROM (
+                SELECT key_hash, mission_id, CAST(timezone('UTC', match_at) AS DATE) AS d,
+                       1 AS n
+                FROM event_keys
+                WHERE match_at >= {lo_ts} AND match_at < {hi_ts}
+                  AND key_hash IN (SELECT DISTINCT key_hash FROM hk)
+                UNION ALL  -- a day for the articles of no mission on each article's day
+                SELECT DISTINCT key_hash, NULL, d, 0 FROM hk)
             GROUP BY ALL
+        ),
+        -- Carriers within {span} days, by mission and of every mission: a running sum over
+        -- each key's days, read on the article's own day (every article counts itself).
+        by_mission AS (
+            SELECT key_hash, mission_id, d, sum(n) OVER (
+                PARTITION BY key_hash, mission_id ORDER BY d
+                RANGE BETWEEN INTERVAL {span} DAY PRECEDING AND INTERVAL {span} DAY FOLLOWING) AS n
+            FROM daily
+        ),
+        every AS (
+            SELECT key_hash, d, sum(sum(n)) OVER (
+                PARTITION BY key_hash ORDER BY d
+                RANGE BETWEEN INTERVAL {span} DAY PRECEDING AND INTERVAL {span} DAY FOLLOWING) AS n
+            FROM daily GROUP BY key_hash, d
         )
         SELECT hk.i, hk.key_hash,
-               coalesce(sum(daily.n) FILTER (WHERE hk.mission_id IS NULL
-                   OR daily.mission_id IS NULL OR daily.mission_id = hk.mission_id), 0) AS n,
-               sum(daily.n) AS n_all
-        FROM hk JOIN daily ON daily.key_hash = hk.key_hash
-         AND daily.d BETWEEN hk.d - {span} AND hk.d + {span}
-        GROUP BY ALL""").fetchnumpy()
+               CASE WHEN hk.mission_id IS NULL THEN e.n
+                    ELSE coalesce(m.n, 0) + z.n END AS n,
+               e.n AS n_all
+        FROM hk JOIN every e ON e.key_hash = hk.key_hash AND e.d = hk.d
+        JOIN by_mission z ON z.key_hash = hk.key_hash AND z.mission_id IS NULL AND z.d = hk.d
+        LEFT JOIN by_mission m ON m.key_hash = hk.key_hash AND m.mission_id = hk.mission_id
+         AND m.d = hk.d""").fetchnumpy()
     window_sizes: dict[tuple, int] = {}
     sizes = []
     for aid in order:
