@@ -292,6 +292,7 @@ def _name_tokens(name: str) -> tuple[str, ...]:
     return tuple(stem(p) for p in _NON_ALNUM.split(name) if p)
 
 
+_EPOCH = dt.date(1970, 1, 1)
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -726,17 +727,17 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
               AND key_hash IN (SELECT DISTINCT key_hash FROM q)
             GROUP BY ALL
         ),
-        -- Carriers within {span} days: a running sum over each key's days, read on the fresh
-        -- article's own day (stored already, it counts itself).
+        -- Counted once per distinct (key, day) asked, not per article and key.
+        days AS (SELECT DISTINCT key_hash, d FROM q),
         freq AS (
-            SELECT key_hash, d, sum(n) OVER (
-                PARTITION BY key_hash ORDER BY d
-                RANGE BETWEEN INTERVAL {span} DAY PRECEDING AND INTERVAL {span} DAY FOLLOWING) AS n
-            FROM daily
+            SELECT a.key_hash, a.d, sum(daily.n) AS n
+            FROM days a JOIN daily ON daily.key_hash = a.key_hash
+             AND daily.d BETWEEN a.d - {span} AND a.d + {span}
+            GROUP BY ALL
         )
         SELECT q.article_id, q.key_hash, q.match_at, q.mission_id, freq.n
         FROM q JOIN freq USING (key_hash, d)
-        WHERE freq.n <= {int(MAX_KEY_ARTICLES)}""").fetch_arrow_table()
+        WHERE freq.n <= {int(MAX_KEY_ARTICLES)}""").to_arrow_table()
     volume = dict(zip(*selective.group_by("article_id").aggregate([("n", "sum")])
                       .select(["article_id", "n_sum"]).to_pydict().values()))
     runs, run, rows = [], [], 0
@@ -754,19 +755,30 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
         mine = selective if len(runs) == 1 else selective.filter(
             pc.is_in(selective["article_id"], pa.array([a.article_id for a in run])))
         found |= {b for (b,) in on_arrow(con, mine, "_ev_sel", f"""
-            WITH near AS (
-                SELECT k.article_id, k.key_hash, k.match_at, k.mission_id FROM event_keys k
+            WITH q AS (SELECT *, epoch_us(match_at) AS t FROM _ev_sel),
+            near AS (
+                SELECT k.article_id, k.key_hash, epoch_us(k.match_at) AS t, k.mission_id
+                FROM event_keys k
                 WHERE k.match_at BETWEEN {lo} AND {hi}
                   AND k.key_hash IN (SELECT DISTINCT key_hash FROM _ev_sel)
             ),
+            -- A compatible mission as a join key (the same mission), apart from the few
+            -- articles of no mission: a condition beside the key would be tried on every
+            -- carrier of the key in the window.
+            shared AS (
+                SELECT q.article_id AS a, s.article_id AS b, q.t AS qt, s.t AS st
+                FROM q JOIN near s ON s.key_hash = q.key_hash AND s.mission_id = q.mission_id
+                UNION ALL
+                SELECT q.article_id, s.article_id, q.t, s.t
+                FROM q JOIN (SELECT * FROM near WHERE mission_id IS NULL) s USING (key_hash)
+                UNION ALL
+                SELECT q.article_id, s.article_id, q.t, s.t
+                FROM (SELECT * FROM q WHERE mission_id IS NULL) q
+                JOIN (SELECT * FROM near WHERE mission_id IS NOT NULL) s USING (key_hash)
+            ),
             pairs AS (
-                SELECT q.article_id AS a, s.article_id AS b
-                FROM _ev_sel q JOIN near s USING (key_hash)
-                WHERE s.article_id <> q.article_id
-                  AND s.match_at > q.match_at - INTERVAL {w} DAY
-                  AND s.match_at < q.match_at + INTERVAL {w} DAY
-                  AND (s.mission_id IS NULL OR q.mission_id IS NULL
-                       OR s.mission_id = q.mission_id)
+                SELECT a, b FROM shared
+                WHERE b <> a AND st > qt - {w * 86_400_000_000} AND st < qt + {w * 86_400_000_000}
                 GROUP BY a, b HAVING count(*) >= {int(MIN_SHARED_KEYS)}
             )
             SELECT DISTINCT b FROM pairs""").fetchall()}
@@ -807,44 +819,52 @@ def _weights(con, base: dict[str, tuple]
         at += [i] * len(keys)
         hashes += map(key_hash, keys)
         missions_of += [mission] * len(keys)
-        dates += [t.date()] * len(keys)
+        dates += [(t.date() - _EPOCH).days] * len(keys)
     got = on_arrow(con, pa.table({"i": pa.array(at, pa.int32()),
                                   "key_hash": pa.array(hashes, pa.int64()),
                                   "mission_id": pa.array(missions_of, pa.string()),
-                                  "d": pa.array(dates, pa.date32())}),
+                                  "d": pa.array(dates, pa.int32())}),
                    "hk", f"""
         WITH daily AS (
-            SELECT key_hash, mission_id, d, sum(n) AS n FROM (
-                SELECT key_hash, mission_id, CAST(timezone('UTC', match_at) AS DATE) AS d,
-                       1 AS n
-                FROM event_keys
-                WHERE match_at >= {lo_ts} AND match_at < {hi_ts}
-                  AND key_hash IN (SELECT DISTINCT key_hash FROM hk)
-                UNION ALL  -- a day for the articles of no mission on each article's day
-                SELECT DISTINCT key_hash, NULL, d, 0 FROM hk)
+            SELECT key_hash, mission_id, CAST(floor(epoch(match_at) / 86400) AS INTEGER) AS d,
+                   count(*) AS n
+            FROM event_keys
+            WHERE match_at >= {lo_ts} AND match_at < {hi_ts}
+              AND key_hash IN (SELECT DISTINCT key_hash FROM hk)
             GROUP BY ALL
         ),
-        -- Carriers within {span} days, by mission and of every mission: a running sum over
-        -- each key's days, read on the article's own day (every article counts itself).
-        by_mission AS (
-            SELECT key_hash, mission_id, d, sum(n) OVER (
-                PARTITION BY key_hash, mission_id ORDER BY d
-                RANGE BETWEEN INTERVAL {span} DAY PRECEDING AND INTERVAL {span} DAY FOLLOWING) AS n
-            FROM daily
+        every_day AS (SELECT key_hash, d, sum(n) AS n FROM daily GROUP BY ALL),
+        -- Counted once per distinct (key, mission, day) asked, by joining on the key and its
+        -- mission before the days: joined on the key alone, a key of every mission would
+        -- meet every other mission's days.
+        asked AS (SELECT DISTINCT key_hash, mission_id, d FROM hk),
+        mine AS (
+            SELECT a.key_hash, a.mission_id, a.d, sum(daily.n) AS n
+            FROM asked a JOIN daily ON daily.key_hash = a.key_hash
+             AND daily.mission_id = a.mission_id
+             AND daily.d BETWEEN a.d - {span} AND a.d + {span}
+            GROUP BY ALL
+        ),
+        days AS (SELECT DISTINCT key_hash, d FROM hk),
+        unassigned AS (
+            SELECT a.key_hash, a.d, sum(daily.n) AS n
+            FROM days a JOIN daily ON daily.key_hash = a.key_hash AND daily.mission_id IS NULL
+             AND daily.d BETWEEN a.d - {span} AND a.d + {span}
+            GROUP BY ALL
         ),
         every AS (
-            SELECT key_hash, d, sum(sum(n)) OVER (
-                PARTITION BY key_hash ORDER BY d
-                RANGE BETWEEN INTERVAL {span} DAY PRECEDING AND INTERVAL {span} DAY FOLLOWING) AS n
-            FROM daily GROUP BY key_hash, d
+            SELECT a.key_hash, a.d, sum(e.n) AS n
+            FROM days a JOIN every_day e ON e.key_hash = a.key_hash
+             AND e.d BETWEEN a.d - {span} AND a.d + {span}
+            GROUP BY ALL
         )
         SELECT hk.i, hk.key_hash,
-               CASE WHEN hk.mission_id IS NULL THEN e.n
-                    ELSE coalesce(m.n, 0) + z.n END AS n,
-               e.n AS n_all
-        FROM hk JOIN every e ON e.key_hash = hk.key_hash AND e.d = hk.d
-        JOIN by_mission z ON z.key_hash = hk.key_hash AND z.mission_id IS NULL AND z.d = hk.d
-        LEFT JOIN by_mission m ON m.key_hash = hk.key_hash AND m.mission_id = hk.mission_id
+               CASE WHEN hk.mission_id IS NULL THEN coalesce(e.n, 0)
+                    ELSE coalesce(m.n, 0) + coalesce(z.n, 0) END AS n,
+               coalesce(e.n, 0) AS n_all
+        FROM hk LEFT JOIN every e ON e.key_hash = hk.key_hash AND e.d = hk.d
+        LEFT JOIN unassigned z ON z.key_hash = hk.key_hash AND z.d = hk.d
+        LEFT JOIN mine m ON m.key_hash = hk.key_hash AND m.mission_id = hk.mission_id
          AND m.d = hk.d""").fetchnumpy()
     window_sizes: dict[tuple, int] = {}
     sizes = []
