@@ -67,7 +67,7 @@ MAX_KEY_ARTICLES = 500   # a key carried by more articles in the window finds no
 # articles at 10,000 stored, 366 with three). On the four labelled splits three groups
 # exactly as two did.
 MIN_SHARED_KEYS = 3
-PREFIX_MARGIN = 0.5   # how much more another article's view of the shared keys may weigh (_prefix)
+PREFIX_MARGIN = 0.5   # how much more another article's view of the shared keys may weigh (_need)
 CANDIDATE_ROWS = 2_500_000  # (fresh key, carrier) rows per candidate query (memory: _candidates)
 
 ENTITY_KINDS = {"home": "home", "partner": "partner", "mission_terms": "term"}
@@ -462,26 +462,36 @@ def average_link(xs: list[Article], ys: list[Article]) -> float | None:
     return total / (len(xs) * len(ys))
 
 
-def _prefix(a: Article, cold: frozenset, carried=None) -> list[str]:
-    """Keys of ``a`` at least one of which any article linking with it must share: left out
-    are keys whose weights together (with every too-frequent key's, and the most the dates
-    can add) cannot reach LINK_THRESHOLD. Which keys are left out is free as long as their sum
-    stays under it: those carried by most articles (``carried``, a key's count of carriers)
-    for the least weight go first, so that the candidates of an article are looked up through
-    a few short lists instead of every key's. The other article's view of a key may weigh it
-    a little more than ``a``'s (its window is a day or two off): PREFIX_MARGIN keeps those
-    pairs."""
-    need = LINK_THRESHOLD - SAME_DAY - PREFIX_MARGIN + a.excess / 2
-    light = sum(a.weight(k) for k in a.keys - cold)
-    count = carried or (lambda k: 1)
-    kept = []
-    for k in sorted(cold, key=lambda k: (-count(k) / max(a.weight(k), 1e-6), k)):
-        w = a.weight(k)
-        if light + w < need:
-            light += w
-        else:
-            kept.append(k)
-    return kept
+def _left_out(owner, weight, carried, light, need):
+    """Which keys an article may leave out of its candidate lookup: arrays of one entry per
+    (article, key) (``owner``, the article's number, non-decreasing; ``weight``, the key's
+    weight in the article's window; ``carried``, how many articles carry it) and per article
+    (``light``, the weight of its keys too frequent to look up; ``need``, what its left-out
+    keys must stay under: ``_need``). Any article linking with it shares one of the keys
+    kept, since the keys left out cannot reach the threshold together. Which keys are left
+    out is free as long as their sum stays under it: those carried by most articles for the
+    least weight go first, so that an article's candidates are looked up through a few short
+    lists instead of every key's. Returns a boolean array over the entries."""
+    import numpy as np
+
+    if not len(owner):
+        return np.zeros(0, bool)
+    rank = np.lexsort((-carried / np.maximum(weight, 1e-6), owner))
+    w = weight[rank]
+    total = np.cumsum(w)
+    start = np.searchsorted(owner[rank], owner[rank], side="left")
+    before = np.where(start > 0, total[np.maximum(start - 1, 0)], 0.0)
+    out = np.empty(len(owner), bool)
+    out[rank] = light[owner[rank]] + (total - before) < need[owner[rank]]
+    return out
+
+
+def _need(a: Article) -> float:
+    """What the keys an article leaves out of its candidate lookup (``_left_out``) must stay
+    under: the threshold less the most the dates can add (SAME_DAY), its share of the window
+    excess added back, and PREFIX_MARGIN: the other article's window may weigh a shared key a
+    little more than this one's (a day or two off)."""
+    return LINK_THRESHOLD - SAME_DAY - PREFIX_MARGIN + a.excess / 2
 
 
 def _kind_rank(key: str) -> int:
@@ -919,7 +929,8 @@ def _neighbours(hood: _Hood, group_of: dict[str, str], fresh: set[str]
     """For each group, the groups one of whose articles links with one of its own (a score
     reaching LINK_THRESHOLD with MIN_SHARED_KEYS keys in common that are not too frequent),
     looked for from the articles of the *fresh* groups. An article's candidates are the
-    carriers of its ``_prefix`` keys of a compatible mission published within the window;
+    carriers of the keys it does not leave out (``_left_out``) of a compatible mission
+    published within the window;
     they are enumerated in arrays (a neighbourhood of thousands of articles visits hundreds
     of thousands of carriers), and each distinct pair is then checked and scored once."""
     import numpy as np
@@ -943,50 +954,71 @@ def _neighbours(hood: _Hood, group_of: dict[str, str], fresh: set[str]
                                                      if a.mission_id is not None}))}
     mission = np.array([mission_ix.get(a.mission_id, -1) for a in order], np.int64)
     cold = [a.keys - hood.hot[a.article_id] for a in order]
-    # Each article's keys that are not too frequent, numbered; how many articles of each
-    # mission carry each (the order in which ``_prefix`` leaves keys out).
+    # Each article's keys that are not too frequent, numbered, with their weights.
     numbered: dict[str, int] = {}
-    entry_art, entry_key = [], []
-    for i, keys in enumerate(cold):
-        for k in keys:
-            entry_art.append(i)
-            entry_key.append(numbered.setdefault(k, len(numbered)))
+    entry_art, entry_key, entry_weight = [], [], []
+    for i, (a, keys) in enumerate(zip(order, cold)):
+        entry_art += [i] * len(keys)
+        entry_key += [numbered.setdefault(k, len(numbered)) for k in keys]
+        entry_weight += map(a.weight, keys)
     entry_art = np.array(entry_art, np.int64)
     entry_key = np.array(entry_key, np.int64)
+    keys_n = max(1, len(numbered))
     slots = len(mission_ix) + 1
     slot = mission + 1              # 0: no mission
     # Carriers by key and mission, in publication order (an article's number is its rank in
     # publication order): one article's carriers within the window are one slice.
     code = entry_key * slots + slot[entry_art]
     posting = np.sort(code * n + entry_art)
-    codes, counts = np.unique(code, return_counts=True)
-    carried = dict(zip(codes.tolist(), counts.tolist()))
+    _codes, which, counts = np.unique(code, return_inverse=True, return_counts=True)
     window = WINDOW_DAYS * 86400
     first = np.searchsorted(when, when - window, side="right")  # first published after
     last = np.searchsorted(when, when + window, side="left")    # first published too late
-    every = np.arange(slots)
-    ask_art, ask_code = [], []
-    for i in np.flatnonzero(searched).tolist():
-        a, mine = order[i], int(slot[i])
-        kept = _prefix(a, cold[i], lambda k: carried.get(numbered[k] * slots + mine, 0))
-        for near in (every if mine == 0 else (mine, 0)):
-            for k in kept:
-                ask_art.append(i)
-                ask_code.append(numbered[k] * slots + int(near))
-    if not ask_art:
-        return neighbours
-    ask_art = np.array(ask_art, np.int64)
-    ask_code = np.array(ask_code, np.int64)
+    # The keys each searched article looks its candidates up with.
+    mine = searched[entry_art]
+    light = np.array([sum(a.weight(k) for k in a.keys - keys) if searched[i] else 0.0
+                      for i, (a, keys) in enumerate(zip(order, cold))])
+    need = np.array([_need(a) for a in order])
+    out = np.zeros(len(entry_art), bool)
+    out[mine] = _left_out(entry_art[mine], np.array(entry_weight)[mine],
+                          counts[which][mine].astype(float), light, need)
+    asked = mine & ~out
+    ask_art, ask_key = entry_art[asked], entry_key[asked]
+    # Carriers of the article's mission and of none; of every mission for an article of none.
+    none = slot[ask_art] == 0
+    some_art, some_key = ask_art[~none], ask_key[~none]
+    ask_code = np.concatenate([some_key * slots + slot[some_art], some_key * slots,
+                               (ask_key[none][:, None] * slots + np.arange(slots)).ravel()])
+    ask_art = np.concatenate([some_art, some_art, np.repeat(ask_art[none], slots)])
     lo = np.searchsorted(posting, ask_code * n + first[ask_art])
     hi = np.searchsorted(posting, ask_code * n + last[ask_art])
     size = hi - lo
     a = np.repeat(ask_art, size)
     b = posting[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(int(size.sum()))] % n
     ok = (group[a] != group[b]) & ~(searched[b] & (by_id[b] < by_id[a]))
-    for pair in np.unique(a[ok] * n + b[ok]).tolist():
-        i, j = divmod(pair, n)
+    pairs, found_by = np.unique(a[ok] * n + b[ok], return_counts=True)
+    # Keys shared that are not too frequent for either: those looked up (counted above), and
+    # those the searching article left out that the other one carries.
+    a, b = pairs // n, pairs % n
+    spare = np.flatnonzero(found_by < MIN_SHARED_KEYS)
+    if len(spare):
+        held = np.sort(entry_art * keys_n + entry_key)
+        left = np.flatnonzero(out)
+        left = left[np.argsort(entry_art[left], kind="stable")]
+        left_owner = entry_art[left]
+        begin = np.searchsorted(left_owner, a[spare], side="left")
+        end = np.searchsorted(left_owner, a[spare], side="right")
+        many = end - begin
+        pair_of = np.repeat(spare, many)
+        probe = left[np.repeat(begin - np.cumsum(many) + many, many)
+                     + np.arange(int(many.sum()))]
+        probe = b[pair_of] * keys_n + entry_key[probe]
+        spot = np.minimum(np.searchsorted(held, probe), len(held) - 1)
+        np.add.at(found_by, pair_of, held[spot] == probe)
+    check = found_by >= MIN_SHARED_KEYS
+    for i, j in zip(a[check].tolist(), b[check].tolist()):
         g, h = groups[i], groups[j]
-        if h in neighbours[g] or len(cold[i] & cold[j]) < MIN_SHARED_KEYS:
+        if h in neighbours[g]:
             continue
         found = link_score(order[i], order[j])
         if found is not None and found >= LINK_THRESHOLD:

@@ -154,13 +154,16 @@ def test_a_busy_window_asks_for_more_evidence():
     assert half == round(link(*quiet_pair).score - busy / 2, 3)
 
 
-def test_every_pair_that_can_link_shares_a_key_of_the_prefix():
-    """Candidates are looked up only through each article's heaviest keys (``_prefix``):
-    checked against every pair of random fingerprints whose windows weigh keys a little
-    differently, a pair whose score reaches the threshold always shares one of them."""
+def test_every_pair_that_can_link_shares_a_key_looked_up():
+    """Candidates are looked up only through the keys an article does not leave out
+    (``_left_out``): checked against every pair of random fingerprints whose windows weigh
+    keys a little differently, a pair whose score reaches the threshold always shares one of
+    them."""
     import random
 
-    from pressmon.events import _prefix
+    import numpy as np
+
+    from pressmon.events import _left_out, _need
 
     rng = random.Random(7)
     pool = [f"name:n{i}" for i in range(40)] + [f"num:{i}" for i in range(10)]
@@ -174,10 +177,17 @@ def test_every_pair_that_can_link_shares_a_key_of_the_prefix():
                         day=dt.date(2017, 11, 7) + dt.timedelta(days=rng.randint(0, 1))))
     # Which keys are left out depends on how many articles carry them: any choice is a bound.
     carriers = {k: rng.randint(1, 300) for k in weight}
-    checked = looked_up = 0
-    for a in arts:
-        prefix = set(_prefix(a, a.keys, carriers.get))
-        looked_up += len(prefix)
+    entries = [(i, k) for i, a in enumerate(arts) for k in sorted(a.keys)]
+    out = _left_out(np.array([i for i, _k in entries]),
+                    np.array([arts[i].weight(k) for i, k in entries]),
+                    np.array([float(carriers[k]) for _i, k in entries]),
+                    np.zeros(len(arts)), np.array([_need(a) for a in arts]))
+    kept: list[set] = [set() for _a in arts]
+    for (i, k), left in zip(entries, out.tolist()):
+        if not left:
+            kept[i].add(k)
+    checked = 0
+    for a, prefix in zip(arts, kept):
         for b in arts:
             if b is a:
                 continue
@@ -186,4 +196,4 @@ def test_every_pair_that_can_link_shares_a_key_of_the_prefix():
                 checked += 1
                 assert prefix & b.keys, (a.article_id, b.article_id)
     assert checked > 100
-    assert looked_up < 0.8 * sum(len(a.keys) for a in arts)
+    assert sum(map(len, kept)) < 0.8 * len(entries)
