@@ -68,7 +68,9 @@ MAX_KEY_ARTICLES = 500   # a key carried by more articles in the window finds no
 # exactly as two did.
 MIN_SHARED_KEYS = 3
 PREFIX_MARGIN = 0.5   # how much more another article's view of the shared keys may weigh (_need)
+CANDIDATE_CHUNK = 1000  # fresh articles per candidate search (memory: _candidates)
 CANDIDATE_ROWS = 2_500_000  # (fresh key, carrier) rows per candidate query (memory: _candidates)
+CANDIDATE_VISITS = 250_000  # carriers enumerated at once by the grouping (memory: _neighbours)
 
 ENTITY_KINDS = {"home": "home", "partner": "partner", "mission_terms": "term"}
 # Names that every article of this coverage shares, or capitalised words that are not names:
@@ -668,7 +670,10 @@ def _neighbourhood(con, fresh: list[_Item]) -> _Hood:
 
     from .store import on_arrow
 
-    found = _candidates(con, fresh)
+    found: set[str] = set()
+    ordered = sorted(fresh, key=lambda a: (a.match_at, a.article_id))
+    for start in range(0, len(ordered), CANDIDATE_CHUNK):
+        found |= _candidates(con, ordered[start:start + CANDIDATE_CHUNK])
     wanted = sorted({a.article_id for a in fresh} | found)
     # Their stories, the events of those stories, and every article of both.
     rows = on_arrow(con, pa.table({"article_id": pa.array(wanted, pa.string())}), "_ev_hood", """
@@ -990,40 +995,52 @@ def _neighbours(hood: _Hood, group_of: dict[str, str], fresh: set[str]
     ask_code = np.concatenate([some_key * slots + slot[some_art], some_key * slots,
                                (ask_key[none][:, None] * slots + np.arange(slots)).ravel()])
     ask_art = np.concatenate([some_art, some_art, np.repeat(ask_art[none], slots)])
+    by_art = np.argsort(ask_art, kind="stable")
+    ask_art, ask_code = ask_art[by_art], ask_code[by_art]
     lo = np.searchsorted(posting, ask_code * n + first[ask_art])
     hi = np.searchsorted(posting, ask_code * n + last[ask_art])
-    size = hi - lo
-    a = np.repeat(ask_art, size)
-    b = posting[np.repeat(lo - np.cumsum(size) + size, size) + np.arange(int(size.sum()))] % n
-    ok = (group[a] != group[b]) & ~(searched[b] & (by_id[b] < by_id[a]))
-    pairs, found_by = np.unique(a[ok] * n + b[ok], return_counts=True)
-    # Keys shared that are not too frequent for either: those looked up (counted above), and
-    # those the searching article left out that the other one carries.
-    a, b = pairs // n, pairs % n
-    spare = np.flatnonzero(found_by < MIN_SHARED_KEYS)
-    if len(spare):
-        held = np.sort(entry_art * keys_n + entry_key)
-        left = np.flatnonzero(out)
-        left = left[np.argsort(entry_art[left], kind="stable")]
-        left_owner = entry_art[left]
-        begin = np.searchsorted(left_owner, a[spare], side="left")
-        end = np.searchsorted(left_owner, a[spare], side="right")
-        many = end - begin
-        pair_of = np.repeat(spare, many)
-        probe = left[np.repeat(begin - np.cumsum(many) + many, many)
-                     + np.arange(int(many.sum()))]
-        probe = b[pair_of] * keys_n + entry_key[probe]
-        spot = np.minimum(np.searchsorted(held, probe), len(held) - 1)
-        np.add.at(found_by, pair_of, held[spot] == probe)
-    check = found_by >= MIN_SHARED_KEYS
-    for i, j in zip(a[check].tolist(), b[check].tolist()):
-        g, h = groups[i], groups[j]
-        if h in neighbours[g]:
-            continue
-        found = link_score(order[i], order[j])
-        if found is not None and found >= LINK_THRESHOLD:
-            neighbours[g].add(h)
-            neighbours[h].add(g)
+    # Carriers are enumerated for runs of whole articles of about CANDIDATE_VISITS in all: a
+    # busy window (thousands of articles of one mission within days) has millions.
+    before = np.cumsum(hi - lo) - (hi - lo)
+    starts = np.flatnonzero(np.r_[True, ask_art[1:] != ask_art[:-1]])
+    run_of = np.repeat(before[starts] // CANDIDATE_VISITS, np.diff(np.r_[starts, len(ask_art)]))
+    cuts = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1], True])
+    held = left = left_owner = None
+    for begin_run, end_run in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        r_lo, r_hi, r_art = lo[begin_run:end_run], hi[begin_run:end_run], ask_art[begin_run:end_run]
+        size = r_hi - r_lo
+        a = np.repeat(r_art, size)
+        b = posting[np.repeat(r_lo - np.cumsum(size) + size, size)
+                    + np.arange(int(size.sum()))] % n
+        ok = (group[a] != group[b]) & ~(searched[b] & (by_id[b] < by_id[a]))
+        pairs, found_by = np.unique(a[ok] * n + b[ok], return_counts=True)
+        # Keys shared that are not too frequent for either: those looked up (counted above),
+        # and those the searching article left out that the other one carries.
+        a, b = pairs // n, pairs % n
+        spare = np.flatnonzero(found_by < MIN_SHARED_KEYS)
+        if len(spare):
+            if held is None:
+                held = np.sort(entry_art * keys_n + entry_key)
+                left = np.flatnonzero(out)
+                left = left[np.argsort(entry_art[left], kind="stable")]
+                left_owner = entry_art[left]
+            begin = np.searchsorted(left_owner, a[spare], side="left")
+            many = np.searchsorted(left_owner, a[spare], side="right") - begin
+            pair_of = np.repeat(spare, many)
+            probe = left[np.repeat(begin - np.cumsum(many) + many, many)
+                         + np.arange(int(many.sum()))]
+            probe = b[pair_of] * keys_n + entry_key[probe]
+            spot = np.minimum(np.searchsorted(held, probe), len(held) - 1)
+            np.add.at(found_by, pair_of, held[spot] == probe)
+        check = found_by >= MIN_SHARED_KEYS
+        for i, j in zip(a[check].tolist(), b[check].tolist()):
+            g, h = groups[i], groups[j]
+            if h in neighbours[g]:
+                continue
+            found = link_score(order[i], order[j])
+            if found is not None and found >= LINK_THRESHOLD:
+                neighbours[g].add(h)
+                neighbours[h].add(g)
     return neighbours
 
 
