@@ -68,9 +68,7 @@ MAX_KEY_ARTICLES = 500   # a key carried by more articles in the window finds no
 # exactly as two did.
 MIN_SHARED_KEYS = 3
 PREFIX_MARGIN = 0.5   # how much more another article's view of the shared keys may weigh (_need)
-CANDIDATE_CHUNK = 1000  # fresh articles per candidate search (memory: _candidates)
-CANDIDATE_ROWS = 2_500_000  # (fresh key, carrier) rows per candidate query (memory: _candidates)
-CANDIDATE_VISITS = 250_000  # carriers enumerated at once by the grouping (memory: _neighbours)
+CANDIDATE_VISITS = 250_000  # carriers enumerated at once (memory: _candidates, _neighbours)
 
 ENTITY_KINDS = {"home": "home", "partner": "partner", "mission_terms": "term"}
 # Names that every article of this coverage shares, or capitalised words that are not names:
@@ -670,10 +668,7 @@ def _neighbourhood(con, fresh: list[_Item]) -> _Hood:
 
     from .store import on_arrow
 
-    found: set[str] = set()
-    ordered = sorted(fresh, key=lambda a: (a.match_at, a.article_id))
-    for start in range(0, len(ordered), CANDIDATE_CHUNK):
-        found |= _candidates(con, ordered[start:start + CANDIDATE_CHUNK])
+    found = _candidates(con, fresh)
     wanted = sorted({a.article_id for a in fresh} | found)
     # Their stories, the events of those stories, and every article of both.
     rows = on_arrow(con, pa.table({"article_id": pa.array(wanted, pa.string())}), "_ev_hood", """
@@ -711,10 +706,11 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
     window, of a compatible mission. A key carried by more than MAX_KEY_ARTICLES articles
     around it finds none (at scale, the Métropole's name is in everything).
 
-    Each fresh article's keys and how many articles carry them around it are counted in one
-    query; the pairs are then asked for in runs of fresh articles (in publication order)
-    whose keys have at most CANDIDATE_ROWS carriers in all: the pairs of a whole batch of one
-    busy mission's articles do not fit the load's memory limit."""
+    The window's rows of the fresh articles' keys are read from ``event_keys`` once, and how
+    many articles carry each key around each fresh article is counted on them; the pairs are
+    then enumerated in arrays, CANDIDATE_VISITS carriers at a time: as a query, the pairs of
+    a batch of one busy mission's articles do not fit the load's memory limit."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -723,26 +719,24 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
     w, span = int(WINDOW_DAYS), int(WINDOW_DAYS) - 1
     lo = _ts(min(a.match_at for a in fresh) - dt.timedelta(days=w + 1))
     hi = _ts(max(a.match_at for a in fresh) + dt.timedelta(days=w + 1))
-    # The fresh articles' keys are sent rather than looked up in event_keys (a scan).
-    sent = pa.table({
-        "key_hash": pa.array([key_hash(k) for a in fresh for k in a.keys], pa.int64()),
-        "article_id": pa.array([a.article_id for a in fresh for _k in a.keys], pa.string()),
-        "match_at": pa.array([a.match_at for a in fresh for _k in a.keys],
-                             pa.timestamp("us", tz="UTC")),
-        "mission_id": pa.array([a.mission_id for a in fresh for _k in a.keys], pa.string()),
-    })
-    selective = on_arrow(con, sent, "_ev_new", f"""
-        WITH q AS (
-            SELECT key_hash, article_id, match_at, mission_id, CAST(match_at AS DATE) AS d
-            FROM _ev_new
-        ),
-        daily AS (
-            SELECT key_hash, CAST(match_at AS DATE) AS d, count(*) AS n FROM event_keys
-            WHERE match_at BETWEEN {lo} AND {hi}
-              AND key_hash IN (SELECT DISTINCT key_hash FROM q)
-            GROUP BY ALL
-        ),
-        -- Counted once per distinct (key, day) asked, not per article and key.
+    hashes = pa.table({"key_hash": pa.array(sorted({key_hash(k) for a in fresh for k in a.keys}),
+                                            pa.int64())})
+    near = on_arrow(con, hashes, "_ev_new", f"""
+        SELECT k.key_hash, k.article_id, epoch_us(k.match_at) AS t, k.mission_id,
+               CAST(k.match_at AS DATE) AS d
+        FROM event_keys k
+        WHERE k.match_at BETWEEN {lo} AND {hi}
+          AND k.key_hash IN (SELECT key_hash FROM _ev_new)""").to_arrow_table()
+    if not near.num_rows:
+        return set()
+    ids = pa.array([a.article_id for a in fresh], pa.string())
+    near = near.append_column("fresh", pc.is_in(near["article_id"], ids)) \
+        .append_column("r", pa.array(np.arange(near.num_rows)))
+    # The fresh articles' keys that are not too frequent: carriers within the window counted
+    # once per distinct (key, day) asked, over the window's rows of every mission.
+    asked = on_arrow(con, near, "_ev_near", f"""
+        WITH q AS (SELECT * FROM _ev_near WHERE fresh),
+        daily AS (SELECT key_hash, d, count(*) AS n FROM _ev_near GROUP BY ALL),
         days AS (SELECT DISTINCT key_hash, d FROM q),
         freq AS (
             SELECT a.key_hash, a.d, sum(daily.n) AS n
@@ -750,54 +744,54 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
              AND daily.d BETWEEN a.d - {span} AND a.d + {span}
             GROUP BY ALL
         )
-        SELECT q.article_id, q.key_hash, q.match_at, q.mission_id, freq.n
-        FROM q JOIN freq USING (key_hash, d)
-        WHERE freq.n <= {int(MAX_KEY_ARTICLES)}""").to_arrow_table()
-    volume = dict(zip(*selective.group_by("article_id").aggregate([("n", "sum")])
-                      .select(["article_id", "n_sum"]).to_pydict().values()))
-    runs, run, rows = [], [], 0
-    for a in sorted(fresh, key=lambda a: (a.match_at, a.article_id)):
-        rows += volume.get(a.article_id, 0)
-        if run and rows > CANDIDATE_ROWS:
-            runs.append(run)
-            run, rows = [], volume.get(a.article_id, 0)
-        run.append(a)
-    runs.append(run)
-    found: set[str] = set()
-    for run in runs:
-        lo = _ts(run[0].match_at - dt.timedelta(days=w + 1))
-        hi = _ts(run[-1].match_at + dt.timedelta(days=w + 1))
-        mine = selective if len(runs) == 1 else selective.filter(
-            pc.is_in(selective["article_id"], pa.array([a.article_id for a in run])))
-        found |= {b for (b,) in on_arrow(con, mine, "_ev_sel", f"""
-            WITH q AS (SELECT *, epoch_us(match_at) AS t FROM _ev_sel),
-            near AS (
-                SELECT k.article_id, k.key_hash, epoch_us(k.match_at) AS t, k.mission_id
-                FROM event_keys k
-                WHERE k.match_at BETWEEN {lo} AND {hi}
-                  AND k.key_hash IN (SELECT DISTINCT key_hash FROM _ev_sel)
-            ),
-            -- A compatible mission as a join key (the same mission), apart from the few
-            -- articles of no mission: a condition beside the key would be tried on every
-            -- carrier of the key in the window.
-            shared AS (
-                SELECT q.article_id AS a, s.article_id AS b, q.t AS qt, s.t AS st
-                FROM q JOIN near s ON s.key_hash = q.key_hash AND s.mission_id = q.mission_id
-                UNION ALL
-                SELECT q.article_id, s.article_id, q.t, s.t
-                FROM q JOIN (SELECT * FROM near WHERE mission_id IS NULL) s USING (key_hash)
-                UNION ALL
-                SELECT q.article_id, s.article_id, q.t, s.t
-                FROM (SELECT * FROM q WHERE mission_id IS NULL) q
-                JOIN (SELECT * FROM near WHERE mission_id IS NOT NULL) s USING (key_hash)
-            ),
-            pairs AS (
-                SELECT a, b FROM shared
-                WHERE b <> a AND st > qt - {w * 86_400_000_000} AND st < qt + {w * 86_400_000_000}
-                GROUP BY a, b HAVING count(*) >= {int(MIN_SHARED_KEYS)}
-            )
-            SELECT DISTINCT b FROM pairs""").fetchall()}
-    return found
+        SELECT q.r FROM q JOIN freq USING (key_hash, d)
+        WHERE freq.n <= {int(MAX_KEY_ARTICLES)}
+        ORDER BY q.r""").fetchnumpy()["r"]
+    if not len(asked):
+        return set()
+    # Carriers by key and mission, in time order (times as ranks: any span of dates fits).
+    articles = pc.dictionary_encode(near["article_id"]).combine_chunks()
+    art = articles.indices.to_numpy().astype(np.int64)
+    missions = pc.dictionary_encode(near["mission_id"]).combine_chunks()
+    slot = missions.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    slots = len(missions.dictionary) + 1
+    _keys, key = np.unique(near["key_hash"].to_numpy(), return_inverse=True)
+    t = near["t"].to_numpy()
+    times, rank = np.unique(t, return_inverse=True)
+    code = (key * slots + slot) * len(times) + rank
+    posting = np.argsort(code, kind="stable")
+    sorted_code = code[posting]
+    window = w * 86_400_000_000
+    q_art, q_key, q_slot, q_t = art[asked], key[asked], slot[asked], t[asked]
+    first = np.searchsorted(times, q_t - window, side="right")
+    last = np.searchsorted(times, q_t + window, side="left")
+    # The article's mission and none; every mission for an article of none.
+    none = q_slot == 0
+    parts = [(np.flatnonzero(~none), q_slot[~none]), (np.flatnonzero(~none), 0)]
+    parts += [(np.flatnonzero(none), m) for m in range(slots)]
+    row = np.concatenate([i for i, _m in parts])
+    ask = np.concatenate([(q_key[i] * slots + m) * len(times) for i, m in parts])
+    begin = np.searchsorted(sorted_code, ask + first[row])
+    end = np.searchsorted(sorted_code, ask + last[row])
+    order = np.argsort(q_art[row], kind="stable")  # a fresh article's carriers together
+    row, begin, end = row[order], begin[order], end[order]
+    size = end - begin
+    before = np.cumsum(size) - size
+    starts = np.flatnonzero(np.r_[True, q_art[row][1:] != q_art[row][:-1]])
+    run_of = np.repeat(before[starts] // CANDIDATE_VISITS, np.diff(np.r_[starts, len(row)]))
+    cuts = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1], True])
+    n = len(articles.dictionary)
+    found: set[int] = set()
+    for x, y in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
+        sz = size[x:y]
+        a = np.repeat(q_art[row[x:y]], sz)
+        b = art[posting[np.repeat(begin[x:y] - np.cumsum(sz) + sz, sz)
+                        + np.arange(int(sz.sum()))]]
+        keep = a != b
+        pairs, shared = np.unique(a[keep] * n + b[keep], return_counts=True)
+        found.update((pairs[shared >= MIN_SHARED_KEYS] % n).tolist())
+    names = articles.dictionary.to_pylist()
+    return {names[i] for i in found}
 
 
 def _weights(con, base: dict[str, tuple]
