@@ -200,8 +200,10 @@ class SitesProcess:
 def _tree_memory(root_pid: int, waits: dict[int, int] | None = None) -> tuple[int, int]:
     """(sum of RSS, sum of PSS) in bytes of a process and its descendants.
 
-    ``waits`` receives, per process, the nanoseconds it spent runnable but waiting for a CPU
-    (/proc/PID/schedstat): what other work on the machine cost this run.
+    ``waits`` receives, per thread, the nanoseconds it spent runnable but waiting for a CPU
+    (/proc/PID/task/TID/schedstat): what other work on the machine cost this run. Per
+    thread: a process's own schedstat is its first thread's, and the feed workers' first
+    threads only wait for the threads that do the work.
     """
     parent: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -225,8 +227,11 @@ def _tree_memory(root_pid: int, waits: dict[int, int] | None = None) -> tuple[in
     rss = pss = 0
     for pid in tree:
         if waits is not None:
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                waits[pid] = int(Path(f"/proc/{pid}/schedstat").read_text().split()[1])
+            with contextlib.suppress(OSError):
+                for tid in os.listdir(f"/proc/{pid}/task"):
+                    with contextlib.suppress(OSError, ValueError, IndexError):
+                        waits[int(tid)] = int(
+                            Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[1])
         try:
             with open(f"/proc/{pid}/smaps_rollup") as fh:
                 for line in fh:
@@ -716,8 +721,9 @@ def main(argv: list[str] | None = None) -> int:
         report.out(f"- CPU: {first.cpu_s:.1f} s (user+sys, all processes) = "
                    f"{first.cpu_s / first.wall_s:.2f} cores busy on average, "
                    f"{first.cpu_s / max(1, s['new_articles']) * 1000:.1f} ms CPU per article")
-        report.out(f"- waiting for a CPU while runnable (other work on the machine): "
-                   f"{first.runqueue_wait_s:.1f} s summed over the run's processes; on "
+        report.out(f"- waiting for a CPU while runnable (other work on the machine, and this "
+                   f"run's own processes when more than the cores are runnable): "
+                   f"{first.runqueue_wait_s:.1f} s summed over the run's threads; on "
                    f"{os.cpu_count()} idle cores the CPU alone would allow about "
                    f"{s['new_articles'] / (first.cpu_s / (os.cpu_count() or 1)):.0f} articles/s "
                    f"(an upper bound: the load is one process)")
