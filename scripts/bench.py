@@ -4,7 +4,9 @@
                                       [--out BENCHMARKS.md] [--keep DIR]
 
 It generates its own corpus (scripts/benchcorpus.py), serves it with sample/siteserver.py from a
-separate process (one loopback address per outlet), and measures:
+separate process (one loopback address per outlet; every file rendered and gzipped before the
+first measured run, so that the pipelines compared find the server in the same state), and
+measures:
 
 1. a full `pressmon ingest` in a fresh database, as a subprocess (per-host delay 0): wall time,
    CPU, end-to-end articles per second, peak memory of the process tree (polled from /proc);
@@ -137,6 +139,8 @@ def _serve(sample_dir: str, template: str, rendered: str, conn) -> None:
         if cmd == "reset":
             server.reset_log()
             conn.send("ok")
+        elif cmd == "warm":
+            conn.send(server.warm())
         elif cmd == "log":
             conn.send([(r.site, r.method, r.path, r.status,
                         any(k.lower() in ("if-none-match", "if-modified-since") for k in r.headers))
@@ -170,6 +174,13 @@ class SitesProcess:
         self.conn.send("reset")
         self.conn.recv()
 
+    def warm(self) -> int:
+        """Every file rendered (and gzipped) before anything is measured: the pipeline run
+        first must not pay the server's first renders on the shared cores while the one run
+        after it finds them cached."""
+        self.conn.send("warm")
+        return self.conn.recv()
+
     def log(self) -> list[tuple]:
         self.conn.send("log")
         return self.conn.recv()
@@ -189,8 +200,10 @@ class SitesProcess:
 def _tree_memory(root_pid: int, waits: dict[int, int] | None = None) -> tuple[int, int]:
     """(sum of RSS, sum of PSS) in bytes of a process and its descendants.
 
-    ``waits`` receives, per process, the nanoseconds it spent runnable but waiting for a CPU
-    (/proc/PID/schedstat): what other work on the machine cost this run.
+    ``waits`` receives, per thread, the nanoseconds it spent runnable but waiting for a CPU
+    (/proc/PID/task/TID/schedstat): what other work on the machine cost this run. Per
+    thread: a process's own schedstat is its first thread's, and the feed workers' first
+    threads only wait for the threads that do the work.
     """
     parent: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -214,8 +227,11 @@ def _tree_memory(root_pid: int, waits: dict[int, int] | None = None) -> tuple[in
     rss = pss = 0
     for pid in tree:
         if waits is not None:
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                waits[pid] = int(Path(f"/proc/{pid}/schedstat").read_text().split()[1])
+            with contextlib.suppress(OSError):
+                for tid in os.listdir(f"/proc/{pid}/task"):
+                    with contextlib.suppress(OSError, ValueError, IndexError):
+                        waits[int(tid)] = int(
+                            Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()[1])
         try:
             with open(f"/proc/{pid}/smaps_rollup") as fh:
                 for line in fh:
@@ -662,6 +678,9 @@ def main(argv: list[str] | None = None) -> int:
         gen_s = time.perf_counter() - t0
         sources = work / "sources.yaml"
         sites = stack.enter_context(SitesProcess(corpus_dir, sources))
+        t0 = time.perf_counter()
+        warmed = sites.warm()
+        warm_s = time.perf_counter() - t0
         sizes, new, planted = ([1_000], 100, 10) if args.quick else ([10_000, 100_000], 1_000, 100)
         runs = 1 if args.quick else 3
         background = {}
@@ -682,7 +701,9 @@ def main(argv: list[str] | None = None) -> int:
                    f" KB (mean {corpus.page_bytes_total / corpus.articles / 1000:.1f} KB), "
                    f"{corpus.page_bytes_total / 1e6:.0f} MB in all; generated in {gen_s:.1f} s")
         report.out("- fetch settings: per_host_delay_s 0, per_host_concurrency 2 (default), "
-                   "served by sample/siteserver.py in a separate process")
+                   "served by sample/siteserver.py in a separate process, every file rendered "
+                   f"and gzipped before the first measured run ({warmed:,} files in "
+                   f"{warm_s:.1f} s), so that both pipelines find the server in the same state")
 
         # 1. End to end, as a user runs it.
         db = work / "e2e" / "press.duckdb"
@@ -700,8 +721,9 @@ def main(argv: list[str] | None = None) -> int:
         report.out(f"- CPU: {first.cpu_s:.1f} s (user+sys, all processes) = "
                    f"{first.cpu_s / first.wall_s:.2f} cores busy on average, "
                    f"{first.cpu_s / max(1, s['new_articles']) * 1000:.1f} ms CPU per article")
-        report.out(f"- waiting for a CPU while runnable (other work on the machine): "
-                   f"{first.runqueue_wait_s:.1f} s summed over the run's processes; on "
+        report.out(f"- waiting for a CPU while runnable (other work on the machine, and this "
+                   f"run's own processes when more than the cores are runnable): "
+                   f"{first.runqueue_wait_s:.1f} s summed over the run's threads; on "
                    f"{os.cpu_count()} idle cores the CPU alone would allow about "
                    f"{s['new_articles'] / (first.cpu_s / (os.cpu_count() or 1)):.0f} articles/s "
                    f"(an upper bound: the load is one process)")

@@ -338,8 +338,6 @@ def _update_feed_states(con, feeds, started: dt.datetime) -> None:
     A row is rewritten only when something in it changes, so an unchanged cycle (every feed
     not modified) leaves the table as it was; the time of each attempt is in fetch_log.
     """
-    from .fetch import backoff_until
-
     # One read of every row and one write of the changed ones: a statement per feed cost
     # more than the rest of an unchanged cycle's load.
     stored = {row[0]: row[1:] for row in con.execute(
@@ -366,6 +364,10 @@ def _update_feed_states(con, feeds, started: dt.datetime) -> None:
             if not outcome.get("lost"):
                 # A task that died with its worker says nothing about the feed: no backoff,
                 # so the next cycle fetches what this one lost.
+                # Imported here: the fetching code (httpx, httpcore) costs the loading
+                # process a tenth of a second to import, and most cycles have no failure.
+                from .fetch import backoff_until
+
                 fails = (fails or 0) + 1
                 next_at = backoff_until(fails, at)
             last_err_at, last_err = at, outcome.get("error")

@@ -100,11 +100,19 @@ def _run_feed_workers(paths: Paths, sources, cycle_id: str, names: list[str],
         target=_worker_host, args=(paths, sources, cycle_id, names, processes,
                                    FEEDS_PER_WORKER), name="pressmon-feed-workers")
     host.start()
+    _prepare_load()
     host.join()
     if host.exitcode != 0:
         # What the feeds staged is loaded all the same; a feed without an outcome is
         # recorded as failed ("did not complete"), as a killed Airflow task's would be.
         log.error("the feed workers stopped abnormally (exit code %s)", host.exitcode)
+
+
+def _prepare_load() -> None:
+    """Import what the load needs while the feed workers run: this process waits for them
+    anyway, and while the worker host loads its own libraries a core is free (~0.25 s of CPU
+    taken off the cycle's critical path)."""
+    from . import dedupe, events, exports, load, search  # noqa: F401
 
 
 def _warm_up() -> None:
