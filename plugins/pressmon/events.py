@@ -482,7 +482,7 @@ def average_link(xs: list[Article], ys: list[Article]) -> float | None:
 
 def _left_out(owner, weight, carried, light, need):
     """Which keys an article may leave out of its candidate lookup: arrays of one entry per
-    (article, key) (``owner``, the article's number, non-decreasing; ``weight``, the key's
+    (article, key) (``owner``, the article's number; ``weight``, the key's
     weight in the article's window; ``carried``, how many articles carry it) and per article
     (``light``, the weight of its keys too frequent to look up; ``need``, what its left-out
     keys must stay under: ``_need``). Any article linking with it shares one of the keys
