@@ -242,12 +242,21 @@ def killed_run(deployment, first_run, request):
     cli = dep.cli_reference()
     # The later feeds and how long their fetch lasts at least: one request per page (and
     # robots.txt, the feed) to one host, POLITENESS_DELAY_S apart. A fetch is killed while
-    # at least a second of that remains, so that it is surely cut short.
-    pages = dict(query(cli["all"], "SELECT source, count(*) FROM page_log WHERE cycle_id = ("
-                       "SELECT cycle_id FROM cycles ORDER BY started_at DESC LIMIT 1) "
-                       "GROUP BY source"))
+    # at least a second of that remains, so that it is surely cut short; and only a feed
+    # that lists a page no other feed lists, or the kill may lose nothing (its articles
+    # would come in through the other feeds).
+    latest = "SELECT cycle_id FROM cycles ORDER BY started_at DESC LIMIT 1"
+    pages = dict(query(cli["all"], f"SELECT source, count(*) FROM page_log WHERE cycle_id = ("
+                                   f"{latest}) GROUP BY source"))
+    own = dict(query(cli["all"], f"""
+        SELECT p.source, count(DISTINCT p.url) FROM page_log p
+        WHERE p.cycle_id = ({latest}) AND NOT EXISTS (
+            SELECT 1 FROM page_log q
+            WHERE q.cycle_id = p.cycle_id AND q.url = p.url AND q.source <> p.source)
+        GROUP BY p.source"""))
     targets = {name: (pages[name] + 1) * POLITENESS_DELAY_S - 1.0
-               for name in dep.files["later_names"] if pages.get(name, 0) >= 3}
+               for name in dep.files["later_names"]
+               if pages.get(name, 0) >= 3 and own.get(name, 0) >= 1}
     assert targets, "no later feed brings new pages: nothing to lose"
     victim = dep.topo.worker("worker-a")
     shutil.copy(dep.files["all"], dep.files["served"])
@@ -263,7 +272,8 @@ def killed_run(deployment, first_run, request):
             if (feeds and ti["task_id"] == "per_feed.fetch" and ti["state"] == "running"
                     and ti.get("hostname") == victim.host
                     and feeds[ti["map_index"]] in targets
-                    and running_for(ti) < targets[feeds[ti["map_index"]]]):
+                    and running_for(ti) < targets[feeds[ti["map_index"]]]
+                    and not staged(dep, feeds[ti["map_index"]])):
                 target = ti
                 break
         else:
@@ -338,6 +348,15 @@ def digest_run(deployment, killed_run, request):
                  f"{again['try_number']}): {again['state']}, "
                  f"{len(digest_mails(dep))} mail in all")
     return week, run_id, first, second, send, again, mails_after_first
+
+
+def staged(dep, feed: str) -> bool:
+    """Whether a fetch of ``feed`` has recorded its outcome in the staging folder: a task
+    killed after that has lost nothing (the load reads what it staged)."""
+    from pressmon.stages import FEED_FILE
+
+    return any((folder / FEED_FILE).exists()
+               for folder in dep.topo.staging_dir.glob(f"*/{feed}"))
 
 
 def running_for(ti: dict) -> float:
