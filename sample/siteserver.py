@@ -81,6 +81,12 @@ class _Resource:
     headers: dict[str, str] = field(default_factory=dict)
     gzipped: bytes | None = None
 
+    def gzip_body(self) -> bytes:
+        """The body gzipped, compressed once and kept."""
+        if self.gzipped is None:
+            self.gzipped = gzip.compress(self.body, compresslevel=6, mtime=0)
+        return self.gzipped
+
 
 def load_sites(sample_dir: Path) -> list[Site]:
     """Reads ``sample_dir/sites.yaml``: ``sites: [{name, address, root}]``, roots relative to it."""
@@ -191,9 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = res.body
         if use_gzip:
-            if res.gzipped is None:
-                res.gzipped = gzip.compress(res.body, compresslevel=6, mtime=0)
-            body = res.gzipped
+            body = res.gzip_body()
             headers["Content-Encoding"] = "gzip"
         self._send(res.status, body, res.content_type, headers, head)
 
@@ -382,8 +386,8 @@ class SiteServer:
                 res = self._resolve(site, "/" + path.relative_to(site.root).as_posix())
                 if isinstance(res, _Resource):
                     n += 1
-                    if len(res.body) >= MIN_GZIP_BYTES and res.gzipped is None:
-                        res.gzipped = gzip.compress(res.body, compresslevel=6, mtime=0)
+                    if len(res.body) >= MIN_GZIP_BYTES:
+                        res.gzip_body()
         return n
 
     # -- files

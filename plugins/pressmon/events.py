@@ -293,8 +293,8 @@ def _name_tokens(name: str) -> tuple[str, ...]:
     return tuple(stem(p) for p in _NON_ALNUM.split(name) if p)
 
 
-_EPOCH = dt.date(1970, 1, 1)
 _EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH = _EPOCH_UTC.date()
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -420,21 +420,18 @@ def link(a: Article, b: Article) -> Link | None:
         return None
     weighted: dict[str, float] = {}
     if not a.home.isdisjoint(b.keys):
-        wa, wb, top = a.weights or {}, b.weights or {}, MAX_KEY_WEIGHT
-        weighted = {k: (wa.get(k, top) + wb.get(k, top)) / 2 for k in a.keys & b.keys}
+        weighted = {k: a.halves[k] + b.halves[k] for k in a.keys & b.keys}
     return Link(score, weighted)
 
 
-def date_evidence(a: Article, b: Article) -> float:
+def date_evidence(a: Article, b: Article, gap: float | None = None) -> float:
     """What the dates say: SAME_DAY when both report the same day (a day read from "hier" or
     "today" may be one off: publication times are UTC), DAY_GAP less per day between two
     reported days, as much per day when an undated article was published before the other's
     reported day (a preview); and PUBLICATION_GAP less per day of publication apart beyond
-    the first."""
-    return _dates(a, b, abs(a.micros - b.micros) / 10**6 / 86400)
-
-
-def _dates(a: Article, b: Article, gap: float) -> float:
+    the first. ``gap``: the days of publication apart, when the caller has them already."""
+    if gap is None:
+        gap = abs(a.micros - b.micros) / 10**6 / 86400
     score = -PUBLICATION_GAP * max(0.0, gap - 1.0)
     if a.day is not None and b.day is not None:
         days = abs((a.day - b.day).days)
@@ -462,7 +459,7 @@ def link_score(a: Article, b: Article) -> float | None:
         shared = a.keys & b.keys
         total = sum(map(add, map(a.halves.__getitem__, shared),
                         map(b.halves.__getitem__, shared)))
-    return round(total + _dates(a, b, gap) - (a.excess + b.excess) / 2, 3)
+    return round(total + date_evidence(a, b, gap) - (a.excess + b.excess) / 2, 3)
 
 
 def average_link(xs: list[Article], ys: list[Article]) -> float | None:
@@ -739,9 +736,10 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
     hi = _ts(max(a.match_at for a in fresh) + dt.timedelta(days=w + 1))
     hashes = pa.table({"key_hash": pa.array(sorted({key_hash(k) for a in fresh for k in a.keys}),
                                             pa.int64())})
+    # Days are UTC days since the epoch, as ``_weights`` counts them.
     near = on_arrow(con, hashes, "_ev_new", f"""
         SELECT k.key_hash, k.article_id, epoch_us(k.match_at) AS t, k.mission_id,
-               CAST(k.match_at AS DATE) AS d
+               CAST(floor(epoch(k.match_at) / 86400) AS INTEGER) AS d
         FROM event_keys k
         WHERE k.match_at BETWEEN {lo} AND {hi}
           AND k.key_hash IN (SELECT key_hash FROM _ev_new)""").to_arrow_table()
@@ -767,49 +765,66 @@ def _candidates(con, fresh: list[_Item]) -> set[str]:
         ORDER BY q.r""").fetchnumpy()["r"]
     if not len(asked):
         return set()
-    # Carriers by key and mission, in time order (times as ranks: any span of dates fits).
+    # Times as ranks: any span of dates fits the carriers' sort key.
     articles = pc.dictionary_encode(near["article_id"]).combine_chunks()
     art = articles.indices.to_numpy().astype(np.int64)
     missions = pc.dictionary_encode(near["mission_id"]).combine_chunks()
     slot = missions.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
-    slots = len(missions.dictionary) + 1
     _keys, key = np.unique(near["key_hash"].to_numpy(), return_inverse=True)
     t = near["t"].to_numpy()
     times, rank = np.unique(t, return_inverse=True)
-    code = (key * slots + slot) * len(times) + rank
-    posting = np.argsort(code, kind="stable")
-    sorted_code = code[posting]
     window = w * 86_400_000_000
-    q_art, q_key, q_slot, q_t = art[asked], key[asked], slot[asked], t[asked]
-    first = np.searchsorted(times, q_t - window, side="right")
-    last = np.searchsorted(times, q_t + window, side="left")
-    # The article's mission and none; every mission for an article of none.
-    none = q_slot == 0
-    parts = [(np.flatnonzero(~none), q_slot[~none]), (np.flatnonzero(~none), 0)]
-    parts += [(np.flatnonzero(none), m) for m in range(slots)]
-    row = np.concatenate([i for i, _m in parts])
-    ask = np.concatenate([(q_key[i] * slots + m) * len(times) for i, m in parts])
-    begin = np.searchsorted(sorted_code, ask + first[row])
-    end = np.searchsorted(sorted_code, ask + last[row])
-    order = np.argsort(q_art[row], kind="stable")  # a fresh article's carriers together
-    row, begin, end = row[order], begin[order], end[order]
-    size = end - begin
-    before = np.cumsum(size) - size
-    starts = np.flatnonzero(np.r_[True, q_art[row][1:] != q_art[row][:-1]])
-    run_of = np.repeat(before[starts] // CANDIDATE_VISITS, np.diff(np.r_[starts, len(row)]))
-    cuts = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1], True])
+    first = np.searchsorted(times, t[asked] - window, side="right")
+    last = np.searchsorted(times, t[asked] + window, side="left")
     n = len(articles.dictionary)
     found: set[int] = set()
-    for x, y in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
-        sz = size[x:y]
-        a = np.repeat(q_art[row[x:y]], sz)
-        b = art[posting[np.repeat(begin[x:y] - np.cumsum(sz) + sz, sz)
-                        + np.arange(int(sz.sum()))]]
+    for a, b in _carrier_pairs(art, key, slot, rank, len(missions.dictionary) + 1, len(times),
+                               asked, first, last):
         keep = a != b
         pairs, shared = np.unique(a[keep] * n + b[keep], return_counts=True)
         found.update((pairs[shared >= MIN_SHARED_KEYS] % n).tolist())
     names = articles.dictionary.to_pylist()
     return {names[i] for i in found}
+
+
+def _carrier_pairs(owner, key, slot, rank, slots: int, ranks: int, asked, first, last):
+    """(asking article, carrier) pairs, as arrays, a run of whole asking articles of about
+    CANDIDATE_VISITS carriers at a time (a busy window has millions).
+
+    Entries are (article ``owner``, key ``key``, mission ``slot`` of ``slots``, 0 for none,
+    time rank ``rank`` of ``ranks``); ``asked`` are the entries looked up with, each with the
+    time ranks [``first``, ``last``) of its window. A carrier is an entry of the same key,
+    of the asking article's mission or of none (any, for an article of none), in its window:
+    carriers sorted by key, mission and time are one slice per asked entry and mission."""
+    import numpy as np
+
+    code = (key * slots + slot) * ranks + rank
+    posting = np.argsort(code, kind="stable")
+    sorted_code = code[posting]
+    q_art, q_key, q_slot = owner[asked], key[asked], slot[asked]
+    none = np.flatnonzero(q_slot == 0)
+    some = np.flatnonzero(q_slot != 0)
+    row = np.concatenate([some, some, np.repeat(none, slots)])
+    ask = np.concatenate([q_key[some] * slots + q_slot[some], q_key[some] * slots,
+                          (q_key[none][:, None] * slots + np.arange(slots)).ravel()]) * ranks
+    row_order = np.argsort(q_art[row], kind="stable")  # an article's carriers together
+    row, ask = row[row_order], ask[row_order]
+    begin = np.searchsorted(sorted_code, ask + first[row])
+    size = np.searchsorted(sorted_code, ask + last[row]) - begin
+    before = np.cumsum(size) - size
+    starts = np.flatnonzero(np.r_[True, q_art[row][1:] != q_art[row][:-1]])
+    run_of = np.repeat(before[starts] // CANDIDATE_VISITS, np.diff(np.r_[starts, len(row)]))
+    cuts = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1], True]).tolist()
+    for x, y in zip(cuts[:-1], cuts[1:]):
+        yield (np.repeat(q_art[row[x:y]], size[x:y]),
+               owner[posting[_spread(begin[x:y], size[x:y])]])
+
+
+def _spread(begin, size):
+    """The indices of the slices [begin, begin + size), one after the other."""
+    import numpy as np
+
+    return np.repeat(begin - np.cumsum(size) + size, size) + np.arange(int(size.sum()))
 
 
 def _weights(con, base: dict[str, tuple]
@@ -983,14 +998,9 @@ def _neighbours(hood: _Hood, group_of: dict[str, str], fresh: set[str]
     keys_n = max(1, len(numbered))
     slots = len(mission_ix) + 1
     slot = mission + 1              # 0: no mission
-    # Carriers by key and mission, in publication order (an article's number is its rank in
-    # publication order): one article's carriers within the window are one slice.
-    code = entry_key * slots + slot[entry_art]
-    posting = np.sort(code * n + entry_art)
-    _codes, which, counts = np.unique(code, return_inverse=True, return_counts=True)
-    window = WINDOW_DAYS * 86400
-    first = np.searchsorted(when, when - window, side="right")  # first published after
-    last = np.searchsorted(when, when + window, side="left")    # first published too late
+    # How many articles of each mission carry each key (the order of ``_left_out``).
+    _codes, which, counts = np.unique(entry_key * slots + slot[entry_art], return_inverse=True,
+                                      return_counts=True)
     # The keys each searched article looks its candidates up with.
     mine = searched[entry_art]
     light = np.array([sum(a.weight(k) for k in a.keys - keys) if searched[i] else 0.0
@@ -999,31 +1009,14 @@ def _neighbours(hood: _Hood, group_of: dict[str, str], fresh: set[str]
     out = np.zeros(len(entry_art), bool)
     out[mine] = _left_out(entry_art[mine], np.array(entry_weight)[mine],
                           counts[which][mine].astype(float), light, need)
-    asked = mine & ~out
-    ask_art, ask_key = entry_art[asked], entry_key[asked]
-    # Carriers of the article's mission and of none; of every mission for an article of none.
-    none = slot[ask_art] == 0
-    some_art, some_key = ask_art[~none], ask_key[~none]
-    ask_code = np.concatenate([some_key * slots + slot[some_art], some_key * slots,
-                               (ask_key[none][:, None] * slots + np.arange(slots)).ravel()])
-    ask_art = np.concatenate([some_art, some_art, np.repeat(ask_art[none], slots)])
-    by_art = np.argsort(ask_art, kind="stable")
-    ask_art, ask_code = ask_art[by_art], ask_code[by_art]
-    lo = np.searchsorted(posting, ask_code * n + first[ask_art])
-    hi = np.searchsorted(posting, ask_code * n + last[ask_art])
-    # Carriers are enumerated for runs of whole articles of about CANDIDATE_VISITS in all: a
-    # busy window (thousands of articles of one mission within days) has millions.
-    before = np.cumsum(hi - lo) - (hi - lo)
-    starts = np.flatnonzero(np.r_[True, ask_art[1:] != ask_art[:-1]])
-    run_of = np.repeat(before[starts] // CANDIDATE_VISITS, np.diff(np.r_[starts, len(ask_art)]))
-    cuts = np.flatnonzero(np.r_[True, run_of[1:] != run_of[:-1], True])
+    asked = np.flatnonzero(mine & ~out)
+    # An article's number is its rank in publication order.
+    window = WINDOW_DAYS * 86400
+    first = np.searchsorted(when, when - window, side="right")  # first published after
+    last = np.searchsorted(when, when + window, side="left")    # first published too late
     held = left = left_owner = None
-    for begin_run, end_run in zip(cuts[:-1].tolist(), cuts[1:].tolist()):
-        r_lo, r_hi, r_art = lo[begin_run:end_run], hi[begin_run:end_run], ask_art[begin_run:end_run]
-        size = r_hi - r_lo
-        a = np.repeat(r_art, size)
-        b = posting[np.repeat(r_lo - np.cumsum(size) + size, size)
-                    + np.arange(int(size.sum()))] % n
+    for a, b in _carrier_pairs(entry_art, entry_key, slot[entry_art], entry_art, slots, n,
+                               asked, first[entry_art[asked]], last[entry_art[asked]]):
         ok = (group[a] != group[b]) & ~(searched[b] & (by_id[b] < by_id[a]))
         pairs, found_by = np.unique(a[ok] * n + b[ok], return_counts=True)
         # Keys shared that are not too frequent for either: those looked up (counted above),
@@ -1033,15 +1026,12 @@ def _neighbours(hood: _Hood, group_of: dict[str, str], fresh: set[str]
         if len(spare):
             if held is None:
                 held = np.sort(entry_art * keys_n + entry_key)
-                left = np.flatnonzero(out)
-                left = left[np.argsort(entry_art[left], kind="stable")]
+                left = np.flatnonzero(out)  # in article order, as the entries are
                 left_owner = entry_art[left]
             begin = np.searchsorted(left_owner, a[spare], side="left")
             many = np.searchsorted(left_owner, a[spare], side="right") - begin
             pair_of = np.repeat(spare, many)
-            probe = left[np.repeat(begin - np.cumsum(many) + many, many)
-                         + np.arange(int(many.sum()))]
-            probe = b[pair_of] * keys_n + entry_key[probe]
+            probe = b[pair_of] * keys_n + entry_key[left[_spread(begin, many)]]
             spot = np.minimum(np.searchsorted(held, probe), len(held) - 1)
             np.add.at(found_by, pair_of, held[spot] == probe)
         check = found_by >= MIN_SHARED_KEYS

@@ -195,3 +195,19 @@ def test_an_event_left_with_one_story_dissolves_without_an_alias(con):
     con.execute("COMMIT")
     assert event_of(con, "s1") is None and event_of(con, "s2") is None
     assert resolve_event_id(con, old) is None
+
+
+def test_an_article_of_no_mission_joins_the_report_it_shares_with_and_another_mission_does_not(con):
+    """Candidates of an article of no mission are looked up among every mission's articles,
+    those of an article of a mission among its own and those of none: a report of the signing
+    whose mission is unknown joins the signing's event (found from its side alone: the event
+    is stored, only the new articles search), a report of another trip with the same names
+    does not."""
+    load(con, item("m1", 10, SIGNING), item("m2", 11, SIGNING))
+    signing = event_of(con, "m1")
+    assert signing == event_of(con, "m2") == event_id_for("st_m1")
+    other = dict(item("x1", 12, SIGNING), mission_id="montreal-2018")
+    stray = dict(item("n1", 13, SIGNING), mission_id=None)
+    load(con, other, stray)
+    assert event_of(con, "n1") == signing
+    assert event_of(con, "x1") != signing
