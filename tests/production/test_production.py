@@ -287,6 +287,10 @@ def killed_run(deployment, first_run, request):
               if ti.get("hostname") == victim.host and ti["state"] == "running"]
     keys = {(ti["task_id"], ti["map_index"]) for ti in killed} | {
         (target["task_id"], target["map_index"])}
+    # What the kill lost: the feeds whose fetch had not staged its outcome (read now, before
+    # the load removes the staging folder; a killed task writes nothing more). A killed task
+    # that had staged it lost nothing: the load reads it, as the replay must.
+    lost = {feeds[mi] for _, mi in keys if mi >= 0 and not staged(dep, feeds[mi])}
     detected = {}
     while len(detected) < len(keys):
         assert time.monotonic() - t_kill < RUN_TIMEOUT_S, \
@@ -297,7 +301,6 @@ def killed_run(deployment, first_run, request):
                 label = feeds[ti["map_index"]] if ti["map_index"] >= 0 else "-"
                 detected[key] = (ti["state"], time.monotonic() - t_kill, label)
         time.sleep(0.5)
-    lost = {feeds[mi] for _, mi in keys if mi >= 0}
     dep.start_cli_replay(lost)
     run = dep.wait(INGEST, run_id)
     t_end = time.monotonic() - t_kill
