@@ -605,11 +605,17 @@ def _is_outlink(a) -> bool:
     return not (a.get("href") or "#").startswith("#")
 
 
-def _prose(el) -> int:
-    """Characters of running text under ``el``: its paragraphs of a sentence or more."""
+def _prose(el, lengths: dict) -> int:
+    """Characters of running text under ``el``: its paragraphs of a sentence or more.
+
+    ``lengths`` memoises each paragraph's length for one pass over an unchanged tree: nested
+    blocks, and the page itself, count the same paragraphs again (holding the element keeps
+    lxml's proxy, so the key stays valid)."""
     n = 0
     for p in el.iter("p"):
-        k = len(_text_of(p))
+        k = lengths.get(p)
+        if k is None:
+            k = lengths[p] = len(_text_of(p))
         if k >= PROSE_MIN_CHARS:
             n += k
     return n
@@ -625,6 +631,7 @@ def prune_boilerplate(root) -> None:
     article bodies marked "paywall" or "cuerpo-ad" for the ads placed inside them)."""
     doomed = []
     page_prose = None
+    lengths: dict = {}  # paragraph -> characters; the tree only changes after the walk
     # Document order; nothing inside a doomed block is judged (it goes with the block).
     walk = etree.iterwalk(root, events=("start",))
     for _, el in walk:
@@ -639,10 +646,10 @@ def prune_boilerplate(root) -> None:
         if words & _PRUNE_WORDS and not (words & _CONTENT_WORDS and len(_text_of(el)) > 2000):
             # The block's prose is part of the page's: below PROSE_KEEP_CHARS the page's
             # total is not needed to doom it.
-            prose = _prose(el)
+            prose = _prose(el, lengths)
             if prose >= PROSE_KEEP_CHARS:
                 if page_prose is None:
-                    page_prose = _prose(root)
+                    page_prose = _prose(root, lengths)
                 if prose >= PROSE_KEEP_SHARE * page_prose:
                     continue
             doomed.append(el)
