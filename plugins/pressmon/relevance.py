@@ -132,26 +132,43 @@ class PhraseIndex:
     """Longest-match lookup of many phrases over a token list."""
 
     def __init__(self, terms: Iterable[Term]):
-        self._by_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        by_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
         for term in terms:
             for phrase in term.phrases:
-                self._by_first.setdefault(phrase[0], []).append((phrase, term))
-        for entries in self._by_first.values():
+                by_first.setdefault(phrase[0], []).append((phrase, term))
+        # Phrases of two tokens or more are looked up by their first two, one-token phrases by
+        # it: many phrases start with a word as common as "de" or "la", and keying them by the
+        # first token alone made every such word a place to try.
+        self._by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], Term]]] = {}
+        self._single: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        self._first = frozenset(by_first)
+        for entries in by_first.values():
             entries.sort(key=lambda e: -len(e[0]))
+            for phrase, term in entries:
+                if len(phrase) > 1:
+                    self._by_pair.setdefault(phrase[:2], []).append((phrase, term))
+                else:
+                    self._single.setdefault(phrase[0], []).append((phrase, term))
 
-    def starts(self, toks: list[str]) -> Iterator[int]:
-        """Positions of ``toks`` where some phrase may start (its first token is there): the
-        few places worth trying, found without a Python step per token."""
-        return compress(count(), map(self._by_first.__contains__, toks))
+    def candidates(self, toks: list[str]) -> Iterator[tuple[int, list]]:
+        """The positions of ``toks`` where some phrase may start, each with the phrases that
+        may start there, longest first. The positions holding a phrase's first token are found
+        without a Python step per token; only there are the first two looked up."""
+        pairs, single = self._by_pair, self._single
+        last = len(toks) - 1
+        for i in compress(count(), map(self._first.__contains__, toks)):
+            longer = pairs.get((toks[i], toks[i + 1])) if i < last else None
+            one = single.get(toks[i])
+            if longer or one:
+                yield i, (longer + one if longer and one else longer or one)
 
     def find(self, toks: list[str], zone: str) -> list[Hit]:
         hits: list[Hit] = []
-        by_first = self._by_first
         free = 0  # tokens before this one belong to a phrase already matched
-        for i in self.starts(toks):
+        for i, entries in self.candidates(toks):
             if i < free:
                 continue
-            for phrase, term in by_first[toks[i]]:
+            for phrase, term in entries:
                 k = len(phrase)
                 if tuple(toks[i:i + k]) == phrase:
                     hits.append(Hit(term, zone, i))

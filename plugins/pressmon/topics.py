@@ -189,13 +189,12 @@ class _TopicIndex(PhraseIndex):
 
     def find(self, toks, zone):
         hits = []
-        by_first = self._by_first
         free = 0  # tokens before this one belong to a phrase already matched
-        for i in self.starts(toks):
+        for i, entries in self.candidates(toks):
             if i < free:
                 continue
             longest = 0
-            for phrase, term in by_first[toks[i]]:
+            for phrase, term in entries:
                 k = len(phrase)
                 if k < longest:
                     break
