@@ -45,13 +45,16 @@ KINDS = ("home", "partner", "mission_terms", "competitors", "exclusions", "forei
 NEGATIVE_KINDS = ("competitors", "exclusions")
 ZONES = ("title", "lead", "body")
 
-_WORD_RE = re.compile(r"[0-9a-z]+")
-
 
 # --------------------------------------------------------------------------- tokens
 
 
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# A word is a run of [0-9a-z] in the folded text: everything else becomes a space, and the text
+# is split. str.translate has a fast path for ASCII input; this costs half a regex findall.
+_WORD_SEPARATORS = str.maketrans({c: chr(c) if chr(c) in "0123456789abcdefghijklmnopqrstuvwxyz"
+                                  else " " for c in range(128)})
 
 
 def _drop_combining(m: re.Match) -> str:
@@ -107,7 +110,9 @@ def tokens(text: str | None) -> list[str]:
     if not text:
         return []
     plain = _strip_accents(text.lower())
-    return list(map(_STEMS.__getitem__, _WORD_RE.findall(plain)))
+    if not plain.isascii():
+        plain = _NON_ASCII_RUN.sub(" ", plain)  # no letter of [0-9a-z] is lost
+    return list(map(_STEMS.__getitem__, plain.translate(_WORD_SEPARATORS).split()))
 
 
 @dataclass(frozen=True)
