@@ -81,6 +81,11 @@ _TYPOGRAPHY = str.maketrans({
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "",
 })
 _WORD = re.compile(r"\w+")
+# The same words for ASCII text (most normalised texts: accents and typography are folded) by
+# str.translate and str.split, at a third of the regex's cost: every ASCII character outside
+# \w becomes a space.
+_ASCII_NON_WORD = str.maketrans({c: chr(c) if chr(c).isalnum() or chr(c) == "_" else " "
+                                 for c in range(128)})
 # The combining-mark blocks: what remains of an accent after NFKD decomposition.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
@@ -166,7 +171,8 @@ def shingle_hashes(text: str) -> np.ndarray:
 
 def _shingles(normalized: str) -> np.ndarray:
     """The shingle hashes of a normalised text, repeats included (MinHash ignores them)."""
-    words = _WORD.findall(strip_boilerplate(normalized))
+    text = strip_boilerplate(normalized)
+    words = text.translate(_ASCII_NON_WORD).split() if text.isascii() else _WORD.findall(text)
     if not words:
         return np.empty(0, dtype=np.uint64)
     w = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
