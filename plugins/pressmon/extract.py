@@ -873,7 +873,10 @@ def add_standfirst(text: str, root, description: str | None) -> str:
     if not text or not description or len(description.split()) < STANDFIRST_MIN_WORDS:
         return text
     want = _norm_words(description)
-    if want in _norm_words(text):
+    # The words of a prefix of the text are a prefix of the text's words (a word cut short
+    # still starts the whole one): a deck found near the top is found without the whole text.
+    head = 2 * len(description) + 200
+    if want in _norm_words(text[:head]) or (len(text) > head and want in _norm_words(text)):
         return text
     n = len(description)
     # The deck sits above the body: a block met after the text's first paragraph (the same

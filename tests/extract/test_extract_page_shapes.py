@@ -98,6 +98,19 @@ def test_standfirst_shown_on_the_page_leads_the_text():
     assert out["text"].count("double the port") == 1
 
 
+def test_standfirst_the_text_carries_further_down_is_not_added_again():
+    """The deck is looked for in the whole text, not only near its top: a long article that
+    repeats it in its last paragraph does not get it a second time."""
+    deck = "The county backs a new cruise terminal that will double the port's capacity by 2030."
+    head = f"<title>Terminal approved</title><meta name='description' content=\"{deck}\">"
+    body = (f"<div class='header'><h1>Terminal approved</h1><p class='dek'>{deck}</p></div>"
+            f"<article>{paragraphs(12)}<p>{deck}</p></article>")
+    out = extract_page(page(body, head))
+    assert len(out["text"]) > 2 * len(deck) + 200
+    assert out["text"].endswith(deck)
+    assert out["text"].count("double the port") == 1
+
+
 def test_body_split_in_same_class_parts_is_joined():
     """An article split into several same-class containers with an ad row between them is
     extracted whole, not stopped after its first part."""
