@@ -81,7 +81,8 @@ def _codec(label: str | None) -> str | None:
         return None
 
 
-def _try(body: bytes, encoding: str | None) -> str | None:
+def _try(body: bytes, encoding: str | None) -> tuple[str, str] | None:
+    """(text, the codec that decoded it), or None when ``encoding`` does not decode ``body``."""
     if not encoding:
         return None
     try:
@@ -92,10 +93,10 @@ def _try(body: bytes, encoding: str | None) -> str | None:
         # A declared single-byte charset over bytes that are valid multi-byte UTF-8 is a
         # mislabelled UTF-8 page (common with misconfigured servers): UTF-8 is far likelier.
         try:
-            return body.decode("utf-8")
+            return body.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             pass
-    return text
+    return text, encoding
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> str:
@@ -104,29 +105,36 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     A declared charset that does not decode the bytes is ignored rather than trusted.
     Raises ExtractError only for data that is not text at all.
     """
+    return _decode(body, content_type)[0]
+
+
+def _decode(body, content_type: str | None) -> tuple[str, bytes | None]:
+    """``decode_html``'s text, and the bytes it decoded when they are exactly its UTF-8
+    encoding (the parser then takes them as they are instead of encoding the text again)."""
     if isinstance(body, str):
-        return body
+        return body, None
     if not isinstance(body, (bytes, bytearray, memoryview)):
         raise ExtractError(f"cannot decode a page of type {type(body).__name__}; expected bytes or str")
     body = bytes(body[:MAX_INPUT_BYTES])
     bom = next((enc for mark, enc in _BOMS if body.startswith(mark)), None)
     if bom:
-        return body[3 if bom == "utf-8" else 2:].decode(bom, errors="replace")
+        return body[3 if bom == "utf-8" else 2:].decode(bom, errors="replace"), None
     if b"\x00" in body[:4096]:
         raise ExtractError("cannot decode page: binary data (NUL bytes) without a UTF-16 byte-order mark")
     m = _HTTP_CHARSET.search(content_type or "")
-    text = _try(body, _codec(m.group(1))) if m else None
-    if text is None:
+    found = _try(body, _codec(m.group(1))) if m else None
+    if found is None:
         m = _META_CHARSET.search(body[:8192])
-        text = _try(body, _codec(m.group(1).decode("ascii", "ignore"))) if m else None
-    if text is None:
-        text = _try(body, "utf-8")
-    if text is None:
+        found = _try(body, _codec(m.group(1).decode("ascii", "ignore"))) if m else None
+    if found is None:
+        found = _try(body, "utf-8")
+    if found is None:
         from bs4 import UnicodeDammit
         # Detection is slow on big inputs; a 64 KB sample decides as well as the whole page.
         guess = UnicodeDammit(body[:65536], is_html=True).original_encoding
-        text = body.decode(_codec(guess) or "windows-1252", errors="replace")
-    return text
+        return body.decode(_codec(guess) or "windows-1252", errors="replace"), None
+    text, codec = found
+    return text, (body if codec == "utf-8" else None)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -141,10 +149,11 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
     pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
 
 
-def parse_html(text: str):
-    """One lxml.html tree for the page, or None when nothing parseable is left."""
+def parse_html(text: str, utf8: bytes | None = None):
+    """One lxml.html tree for the page, or None when nothing parseable is left. ``utf8``, when
+    given, is ``text`` encoded in UTF-8 already."""
     # Bytes with an explicit parser encoding: lxml refuses str input carrying an XML declaration.
-    data = text.encode("utf-8", errors="replace")[:MAX_INPUT_BYTES]
+    data = (utf8 if utf8 is not None else text.encode("utf-8", errors="replace"))[:MAX_INPUT_BYTES]
     if not data.strip():
         return None
     try:
@@ -1029,9 +1038,9 @@ def extract_page(html: bytes | str, url: str | None = None, *, content_type: str
     articleBody when fuller, heuristic fallback), "trafilatura", "heuristic", "jsonld+heuristic".
     Never raises on malformed HTML; raises ExtractError only for undecodable input.
     """
-    text_html = decode_html(html, content_type) if not isinstance(html, str) else html
+    text_html, utf8 = _decode(html, content_type)
     result = _empty()
-    root = parse_html(text_html)
+    root = parse_html(text_html, utf8)
     if root is None:
         return result
     try:
