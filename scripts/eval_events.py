@@ -1,6 +1,6 @@
 """Evaluate event linking on the labelled set in tests/data/events (see its README.md).
 
-For each split (dev, holdout to holdout8) the script loads the split's articles through the pipeline's
+For each split (dev, holdout to holdout9) the script loads the split's articles through the pipeline's
 own stages into a fresh DuckDB file: each article becomes a staged record exactly as the
 extract stage builds it (``stages.build_record``: canonical URL, content hash, language,
 MinHash signature), the real ``classify_stage`` tags it (relevance, mission, topics, event
@@ -17,7 +17,7 @@ the same articles in three cycles, in a shuffled order, gives the same grouping;
 relevant article; and the same figures when the split is loaded day by day, one cycle per
 publication day, as the articles would have come.
 
-    python scripts/eval_events.py [--split dev|holdout|holdout2|...|holdout8|all] [--errors] [--keep DIR]
+    python scripts/eval_events.py [--split dev|holdout|holdout2|...|holdout9|all] [--errors] [--keep DIR]
                                   [--without-days]
 
 `--without-days` scores the split as if no article had a day cue (the fallback of the rule
@@ -44,7 +44,7 @@ from pressmon.settings import PROJECT_ROOT, Paths
 
 DATA = PROJECT_ROOT / "tests" / "data" / "events"
 SPLITS = ("dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6",
-          "holdout7", "holdout8")
+          "holdout7", "holdout8", "holdout9")
 
 
 # ---------------------------------------------------------------- labelled cases
