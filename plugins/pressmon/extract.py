@@ -847,6 +847,9 @@ def _furniture_line(p: str) -> bool:
                 or (n <= CREDIT_LINE_MAX_WORDS and _CREDIT_LINE.match(p)))
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def drop_headline(text: str, title: str | None, h1: str | None = None) -> str:
     """Extractors often start the text with the headline (and a section kicker before it):
     the title is its own field, so a leading copy of it (or of the page's ``<h1>``, which may
@@ -854,9 +857,17 @@ def drop_headline(text: str, title: str | None, h1: str | None = None) -> str:
     if not text or not (title or h1):
         return text
     paras = text.split("\n\n")
-    key = lambda s: re.sub(r"\W+", " ", s.lower()).strip()  # noqa: E731
+    key = lambda s: _NON_WORD.sub(" ", s.lower()).strip()  # noqa: E731
     heads = {key(h) for h in (title, h1) if h and key(h)}
+    if not heads:
+        return text
+    # A headline variant is at most 1/0.6 of a headline's length. The key of a paragraph's
+    # first characters is a prefix of the paragraph's key: when it is already longer than
+    # that, the paragraph (usually the article's first, long one) is no headline.
+    longest = max(map(len, heads)) / 0.6
     for i, p in enumerate(paras[:4]):
+        if len(p) > 2 * longest + 20 and len(key(p[:int(2 * longest) + 20])) > longest:
+            continue
         k = key(p)
         # Headline variants: the same words, or one cut short of the other ("...to contract").
         if any(k == t or (min(len(k), len(t)) >= 0.6 * max(len(k), len(t)) and (k.startswith(t) or t.startswith(k)))
