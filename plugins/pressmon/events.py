@@ -1217,14 +1217,17 @@ class _Leads:
         self.inner = 0.0
         self.pairs = 0
         for a in arts:
-            halves = a.halves
-            for k in a.lead:
-                self.weight[k] = self.weight.get(k, 0.0) + halves.get(k, 0.0)
-                self.count[k] = self.count.get(k, 0) + 1
+            if a.lead:  # (``halves`` is computed on first use: most articles never need it)
+                halves = a.halves
+                for k in a.lead:
+                    self.weight[k] = self.weight.get(k, 0.0) + halves.get(k, 0.0)
+                    self.count[k] = self.count.get(k, 0) + 1
 
     @classmethod
     def of(cls, arts: list[Article]) -> "_Leads":
         """A group's profile, its pairs of different stories counted (an event's stories)."""
+        if all(a.story_id == arts[0].story_id for a in arts):
+            return cls(arts)
         by_story: dict[str, list[Article]] = {}
         for a in arts:
             by_story.setdefault(a.story_id, []).append(a)
