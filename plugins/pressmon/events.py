@@ -28,10 +28,10 @@ two groups merge when the mean evidence over all their pairs of articles reaches
 LINK_THRESHOLD, so one article naming two happenings of a trip cannot chain them, and two
 groups of several stories each stay apart when their titles and leads share too little of what
 each group's own share (``_Leads``: two happenings whose reports recall each other's facts
-further down). An event's
-id is derived from its founding story's, later stories join it without changing it, and a
-group that brings two events together merges them under the older one's id, the other being
-kept in ``event_aliases``. Why and how far this holds: docs/events.md.
+further down). An event's id is derived from its founding story's, later stories join it
+without changing it, and a group that brings two events together merges them under the older
+one's id, the other being kept in ``event_aliases``. Why and how far this holds:
+docs/events.md.
 """
 
 from __future__ import annotations
