@@ -215,7 +215,7 @@ def build_events(args, size: int, db: Path) -> list[dict]:
     stored = event_items("e", size, rng, days, args.event_missions)
     con = duckdb.connect(str(db))
     for name in sorted((HERE.parents[1] / "sql" / "migrations").glob("*.sql")):
-        if name.name.endswith("_events.sql"):  # the events tables only
+        if name.name[4:].startswith("events"):  # the events tables only (009, 010)
             con.execute(name.read_text())
     started = time.perf_counter()
     for start in range(0, size, 10_000):

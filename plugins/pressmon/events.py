@@ -25,10 +25,13 @@ happening, a name few share says a lot), and their dates add or take off evidenc
 day, days apart, published days apart: ``date_evidence``); two missions, or publications
 WINDOW_DAYS apart, never link (``link``). Stories are grouped by average link (``_cluster``):
 two groups merge when the mean evidence over all their pairs of articles reaches
-LINK_THRESHOLD, so one article naming two happenings of a trip cannot chain them. An event's
-id is derived from its founding story's, later stories join it without changing it, and a
-group that brings two events together merges them under the older one's id, the other being
-kept in ``event_aliases``. Why and how far this holds: docs/events.md.
+LINK_THRESHOLD, so one article naming two happenings of a trip cannot chain them, and two
+groups of several stories each stay apart when their titles and leads share too little of what
+each group's own share (``_Leads``: two happenings whose reports recall each other's facts
+further down). An event's id is derived from its founding story's, later stories join it
+without changing it, and a group that brings two events together merges them under the older
+one's id, the other being kept in ``event_aliases``. Why and how far this holds:
+docs/events.md.
 """
 
 from __future__ import annotations
@@ -43,9 +46,10 @@ from functools import cached_property, lru_cache
 from operator import add
 from typing import Iterable, Mapping
 
-# Tuned on the dev to holdout4 parts of tests/data/events (docs/events.md). A
-# fingerprint made under another FINGERPRINT_VERSION is not comparable: `pressmon reclassify`
-# recomputes every fingerprint.
+# Tuned on the dev to holdout4 parts of tests/data/events, LEAD_SHARE on all nine
+# (docs/events.md). A fingerprint made under another FINGERPRINT_VERSION is not comparable:
+# `pressmon reclassify` recomputes every fingerprint (one stored without lead keys is compared,
+# and never kept apart for them).
 FINGERPRINT_VERSION = 1
 WINDOW_DAYS = 4          # articles published this many days apart or more are never in one event
 IDF_SMOOTHING = 2.0      # pseudo-articles naming nothing, added to each window (key_weight)
@@ -58,6 +62,13 @@ SHARE_EXPONENT = 0.5     # how hard a key carried by much of the window is disco
 LINK_THRESHOLD = 2.0     # average evidence between two groups of stories for them to merge
 MIN_ENTITY_WEIGHT = 1.5  # watchlist entries lighter than this are context words ("Miami", "accord")
 LEAD_PARAGRAPHS = 3      # where the reported day is looked for, after the summary and title
+LEAD_ZONES = ("title", "lead")  # tagging's zones whose entities the fingerprint's ``lead`` holds
+# Two groups of several stories each merge only when what their titles and leads share across
+# (the mean over their pairs of articles) reaches this share of what each group's own leads
+# share (``_cluster``): two happenings of one trip whose reports recall each other's facts
+# further down merge on their bodies, not on their leads. Wrong merges of the labelled splits
+# sit at 0.07 to 0.13, right ones at 0.69 and above (docs/events.md).
+LEAD_SHARE = 0.35
 MAX_KEYS = 120           # a fingerprint keeps at most this many keys (long texts: the first ones)
 MAX_KEY_ARTICLES = 500   # a key carried by more articles in the window finds no candidates
 # Two stories are candidates for one event only when a pair of their articles shares this
@@ -140,26 +151,36 @@ _COMBINING = re.compile("[\u0300-\u036f]")
 
 def fingerprint(watchlist, hits, title: str | None, summary: str | None, text: str | None,
                 published: dt.datetime | dt.date | None) -> dict:
-    """The event fingerprint of one relevant article: ``{"v", "day", "cue", "keys", "shown"}``.
+    """The event fingerprint of one relevant article: ``{"v", "day", "cue", "keys", "shown",
+    "lead"}``.
 
     ``hits`` are the watchlist hits tagging already found (``relevance.Relevance.hits``), so
     the entities cost nothing more; the rest is a few regular-expression passes over the text.
     ``day`` is the reported day (ISO date) or None, ``cue`` the words it was read from,
     ``keys`` what the article names (``home:``/``partner:``/``term:`` + watchlist entry,
     ``name:`` + folded name, ``num:`` + number), ``shown`` the names not simply capitalised as
-    written ("MSC"), to show them back. Plain JSON: it travels in the staged records.
+    written ("MSC"), to show them back, ``lead`` the keys among ``keys`` that the title, the
+    summary or the first paragraph name (what the article is about, rather than what it
+    recalls further down: ``_cluster``). Plain JSON: it travels in the staged records.
     """
     title, summary, text = title or "", summary or "", text or ""
     paragraphs = [p for p in _PARA_RE.split(text) if p.strip()]
     day, cue = reported_day([summary, title, *paragraphs[:LEAD_PARAGRAPHS]], published)
     keys: dict[str, None] = {}
+    lead: set[str] = set()
     for h in hits:
         kind = ENTITY_KINDS.get(h.term.kind)
         if kind and h.term.weight >= MIN_ENTITY_WEIGHT:
             keys[f"{kind}:{h.term.name}"] = None
+            if h.zone in LEAD_ZONES:
+                lead.add(f"{kind}:{h.term.name}")
     body = "\n\n".join([summary, *paragraphs])
+    # The lead as tagging reads it (classify.article_zones): the summary and first paragraph,
+    # a prefix of the body, so its names are read in the same context.
+    first = "\n\n".join([summary, *paragraphs[:1]])
     for n in numbers(f"{title}\n\n{body}"):
         keys[f"num:{n}"] = None
+    lead.update(f"num:{n}" for n in numbers(f"{title}\n\n{first}"))
     words = _watch_words(watchlist)
     shown = []
     for name, written in proper_names(body).items():
@@ -167,9 +188,10 @@ def fingerprint(watchlist, hits, title: str | None, summary: str | None, text: s
             keys[f"name:{name}"] = None
             if written != display(f"name:{name}"):
                 shown.append(written)  # "MSC", "McDonald": how to show it back
+    lead.update(f"name:{name}" for name in proper_names(first))
     kept = list(keys)[:MAX_KEYS]
     return {"v": FINGERPRINT_VERSION, "day": day.isoformat() if day else None, "cue": cue,
-            "keys": kept, "shown": shown}
+            "keys": kept, "shown": shown, "lead": [k for k in kept if k in lead]}
 
 
 def reported_day(zones: Iterable[str], published: dt.datetime | dt.date | None
@@ -321,6 +343,9 @@ class Article:
     # How much more evidence a pair needs because the window holds more articles than
     # WINDOW_REFERENCE (``window_excess``).
     excess: float = field(default=0.0, compare=False)
+    # The keys its title, summary or first paragraph name (a fingerprint stored before they
+    # were kept has none: its groups are never kept apart for their leads).
+    lead: frozenset = frozenset()
     # Its home-side entities: a pair's shared keys count only when one is among them.
     home: frozenset = field(init=False, repr=False, compare=False)
 
@@ -591,10 +616,11 @@ class _Item:
     cue: str | None
     keys: frozenset | None
     shown: tuple = ()
+    lead: frozenset = frozenset()
 
     def article(self) -> Article:
         return Article(self.article_id, self.story_id, self.mission_id, self.match_at,
-                       self.day, self.keys, self.shown, is_relative(self.cue))
+                       self.day, self.keys, self.shown, is_relative(self.cue), lead=self.lead)
 
 
 def _validate(items: list[dict]) -> list[_Item]:
@@ -616,6 +642,7 @@ def _validate(items: list[dict]) -> list[_Item]:
         fp = item.get("fingerprint")
         day = cue = keys = None
         shown: tuple = ()
+        lead: frozenset = frozenset()
         if fp is not None:
             if not isinstance(fp, dict) or not isinstance(fp.get("keys"), list):
                 raise ValueError(f"assign_events: fingerprint of {aid!r} must come from "
@@ -627,8 +654,9 @@ def _validate(items: list[dict]) -> list[_Item]:
             cue = fp.get("cue")
             keys = frozenset(str(k) for k in fp["keys"])
             shown = tuple(str(w) for w in fp.get("shown") or ())
+            lead = frozenset(str(k) for k in fp.get("lead") or ()) & keys
         out.append(_Item(aid, story, item.get("mission_id"), when.astimezone(dt.timezone.utc),
-                         day, cue, keys, shown))
+                         day, cue, keys, shown, lead))
     return out
 
 
@@ -648,6 +676,7 @@ def _store_features(con, arts: list[_Item], stamp: dt.datetime) -> None:
         "day_cue": pa.array([a.cue for a in arts], pa.string()),
         "keys": pa.array(keys, pa.list_(pa.string())),
         "shown": pa.array([list(a.shown) for a in arts], pa.list_(pa.string())),
+        "lead_keys": pa.array([sorted(a.lead) for a in arts], pa.list_(pa.string())),
         "version": pa.array([FINGERPRINT_VERSION] * len(arts), pa.int32()),
         "updated_at": pa.array([stamp] * len(arts), ts),
         "hashes": pa.array([[key_hash(k) for k in ks] for ks in keys], pa.list_(pa.int64())),
@@ -698,21 +727,21 @@ def _neighbourhood(con, fresh: list[_Item]) -> _Hood:
             UNION SELECT es.story_id FROM event_stories es JOIN e USING (event_id)
         )
         SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys,
-               f.shown, f.day_cue, es.event_id, ev.founding_story_id, ev.founded_at
+               f.shown, f.day_cue, f.lead_keys, es.event_id, ev.founding_story_id, ev.founded_at
         FROM event_features f JOIN st USING (story_id)
         LEFT JOIN event_stories es ON es.story_id = f.story_id
         LEFT JOIN events ev ON ev.event_id = es.event_id""").fetchall()
     base, event_of, events = {}, {}, {}
-    for aid, story, mission, match_at, day, keys, shown, cue, ev, founder, founded in rows:
+    for aid, story, mission, match_at, day, keys, shown, cue, lead, ev, founder, founded in rows:
         base[aid] = (story, mission, _utc(match_at), day, frozenset(keys), tuple(shown or ()),
-                     is_relative(cue))
+                     is_relative(cue), frozenset(lead or ()))
         if ev is not None:
             event_of[story] = ev
             events[ev] = (founder, _utc(founded))
     weights, hot, excess = _weights(con, base)
     arts = {aid: Article(aid, story, mission, t, day, keys, shown, approx, weights[aid],
-                         excess[aid])
-            for aid, (story, mission, t, day, keys, shown, approx) in base.items()}
+                         excess[aid], lead)
+            for aid, (story, mission, t, day, keys, shown, approx, lead) in base.items()}
     return _Hood(arts, hot, event_of, events)
 
 
@@ -1099,6 +1128,7 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
             met[h].add(g)
         return sums[key]
 
+    leads = {g: _Leads.of(members[g]) for g in members}
     version = {g: 0 for g in members}
     heap: list = []
 
@@ -1120,6 +1150,9 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
         neg, x, y, vx, vy = heapq.heappop(heap)
         if x not in members or y not in members or version[x] != vx or version[y] != vy:
             continue
+        across = leads[x].across(leads[y])
+        if len(stories[x]) > 1 and len(stories[y]) > 1 and leads[x].apart(leads[y], across):
+            continue  # two happenings recalling each other; met again if either side grows
         # The stories it links, and how (which event id survives is decided when writing).
         links = {}
         for side, other in ((x, y), (y, x)):
@@ -1153,6 +1186,7 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
             sums[(keep, h) if keep < h else (h, keep)] = found
             met[h].add(keep)
         members[keep] = members[keep] + members.pop(drop)
+        leads[keep].join(leads.pop(drop), across)
         stories[keep] |= stories.pop(drop)
         for story in stories[keep]:
             group_of[story] = keep
@@ -1169,6 +1203,73 @@ def _cluster(hood: _Hood, fresh_ids: set[str]) -> list[tuple[set[str], list[_Mer
     return [(stories[g], merges[g]) for g in sorted(merges)]
 
 
+class _Leads:
+    """What the titles and leads of a group's articles name, for ``_cluster``'s guard: per
+    key, the half-weights summed over the articles whose lead names it (``weight``) and their
+    number (``count``); and the lead evidence summed (``inner``) over the group's pairs of
+    articles of different stories (``pairs``). A pair's lead evidence is the weight of the
+    keys both leads name, each counting the mean of its two weights as in ``link``; summed
+    over the pairs of two groups it is what their profiles share (``across``), so a merge
+    costs the keys of the smaller profile, not the pairs."""
+
+    __slots__ = ("weight", "count", "size", "inner", "pairs")
+
+    def __init__(self, arts: list[Article]):
+        self.weight: dict[str, float] = {}
+        self.count: dict[str, int] = {}
+        self.size = len(arts)
+        self.inner = 0.0
+        self.pairs = 0
+        for a in arts:
+            if a.lead:  # (``halves`` is computed on first use: most articles never need it)
+                halves = a.halves
+                for k in a.lead:
+                    self.weight[k] = self.weight.get(k, 0.0) + halves.get(k, 0.0)
+                    self.count[k] = self.count.get(k, 0) + 1
+
+    @classmethod
+    def of(cls, arts: list[Article]) -> "_Leads":
+        """A group's profile, its pairs of different stories counted (an event's stories)."""
+        if all(a.story_id == arts[0].story_id for a in arts):
+            return cls(arts)
+        by_story: dict[str, list[Article]] = {}
+        for a in arts:
+            by_story.setdefault(a.story_id, []).append(a)
+        parts = [cls(v) for _story, v in sorted(by_story.items())]
+        out = parts[0]
+        for part in parts[1:]:
+            out.join(part, out.across(part))
+        return out
+
+    def across(self, other: "_Leads") -> float:
+        a, b = (self, other) if len(self.count) <= len(other.count) else (other, self)
+        total = 0.0
+        for k, n in a.count.items():
+            m = b.count.get(k)
+            if m:
+                total += a.weight[k] * m + n * b.weight[k]
+        return total
+
+    def apart(self, other: "_Leads", across: float) -> bool:
+        """Whether two groups of several stories each tell two happenings: their leads share
+        less, over their pairs, than LEAD_SHARE of what each group's own leads share. What
+        a group's leads share is what it is about; two happenings of one trip, on one day,
+        often recall each other's facts further down (the signing's reports end on the
+        morning's visit, the visit's reports on the evening's signing), and their bodies then
+        link them as well as one happening's reports, but their leads do not."""
+        own = min(self.inner / self.pairs, other.inner / other.pairs) \
+            if self.pairs and other.pairs else 0.0
+        return across / (self.size * other.size) < LEAD_SHARE * own
+
+    def join(self, other: "_Leads", across: float) -> None:
+        for k, n in other.count.items():
+            self.count[k] = self.count.get(k, 0) + n
+            self.weight[k] = self.weight.get(k, 0.0) + other.weight[k]
+        self.inner += other.inner + across
+        self.pairs += other.pairs + self.size * other.size
+        self.size += other.size
+
+
 def _stored_articles(con, article_ids: set[str]) -> dict[str, Article]:
     if not article_ids:
         return {}
@@ -1179,10 +1280,11 @@ def _stored_articles(con, article_ids: set[str]) -> dict[str, Article]:
     rows = on_arrow(
         con, pa.table({"article_id": pa.array(sorted(article_ids), pa.string())}), "_ev_want",
         "SELECT f.article_id, f.story_id, f.mission_id, f.match_at, f.reported_day, f.keys, "
-        "f.shown, f.day_cue FROM event_features f JOIN _ev_want USING (article_id)").fetchall()
+        "f.shown, f.day_cue, f.lead_keys FROM event_features f "
+        "JOIN _ev_want USING (article_id)").fetchall()
     return {aid: Article(aid, story, mission, _utc(match_at), day, frozenset(keys),
-                         tuple(shown or ()), is_relative(cue))
-            for aid, story, mission, match_at, day, keys, shown, cue in rows}
+                         tuple(shown or ()), is_relative(cue), lead=frozenset(lead or ()))
+            for aid, story, mission, match_at, day, keys, shown, cue, lead in rows}
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -109,3 +109,21 @@ def test_entities_are_one_key_whatever_the_language(rules):
 def test_irrelevant_articles_get_no_fingerprint(rules):
     out = classify_article(rules, _article("Il pleut", "Il pleuvra demain sur la région."))
     assert out["relevant"] is False and out["event_fingerprint"] is None
+
+
+def test_lead_keys_are_what_the_title_summary_and_first_paragraph_name(rules):
+    """The morning's visit told in its title and first paragraph, the evening's signing
+    recalled further down: the lead keys hold the visit's facts, the keys both."""
+    out = classify_article(rules, _article(
+        "Royal Caribbean reçoit la délégation de Jean-Claude Gaudin",
+        "La Métropole Aix-Marseille-Provence a visité mardi le siège de Royal Caribbean à "
+        "PortMiami, où Michael Bayley a annoncé 42 escales.\n\n"
+        "Le soir, Jean-Claude Gaudin devait signer avec Carlos Giménez l'accord de jumelage "
+        "devant 120 décideurs, à la mairie Stephen P. Clark.",
+        summary="Le croisiériste promet 42 escales à Marseille."))
+    fp = out["event_fingerprint"]
+    lead, keys = set(fp["lead"]), set(fp["keys"])
+    assert lead <= keys
+    assert {"home:Jean-Claude Gaudin", "home:Métropole Aix-Marseille-Provence", "num:42",
+            "name:bayley", "name:royal"} <= lead
+    assert {"partner:Carlos Giménez", "num:120", "name:stephen"} <= keys - lead

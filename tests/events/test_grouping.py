@@ -211,3 +211,55 @@ def test_an_article_of_no_mission_joins_the_report_it_shares_with_and_another_mi
     load(con, other, stray)
     assert event_of(con, "n1") == signing
     assert event_of(con, "x1") != signing
+
+
+# Two happenings of one day whose reports recall each other further down: the morning's visit
+# (its reports end on the evening's signing) and the signing (its reports recall the visit).
+VISIT_LEAD = [HOME, "name:royal", "name:caribbean", "num:42", "name:bayley", "name:dodge"]
+VISIT = VISIT_LEAD + ["partner:Carlos Giménez", "name:clark"]
+SIGNING_LEAD = SIGNING
+SIGNING_RECALLING = SIGNING + ["name:royal", "name:caribbean", "num:42"]
+
+
+def with_lead(it, lead):
+    it["fingerprint"]["lead"] = list(lead)
+    return it
+
+
+def two_happenings(lead: bool) -> list[dict]:
+    items = [item("v1", 9, VISIT), item("v2", 10, VISIT),
+             item("s1", 20, SIGNING_RECALLING), item("s2", 21, SIGNING_RECALLING)]
+    if lead:
+        for it in items:
+            with_lead(it, VISIT_LEAD if it["article_id"].startswith("v") else SIGNING_LEAD)
+    return items
+
+
+def test_two_happenings_whose_reports_recall_each_other_stay_apart_on_their_leads(con):
+    """Their bodies share the same rare facts across as within (the two groups' average link
+    is far above the threshold), but their titles and leads name each their own: the two
+    events stay apart."""
+    load(con, *two_happenings(lead=True))
+    visit, signing = event_of(con, "v1"), event_of(con, "s1")
+    assert visit == event_of(con, "v2") and visit is not None
+    assert signing == event_of(con, "s2") and signing is not None
+    assert visit != signing
+
+
+def test_fingerprints_without_lead_keys_are_never_kept_apart_for_them(con):
+    """Fingerprints stored before the lead keys were kept (or a text whose lead names none of
+    its keys): nothing tells the groups apart, and the bodies merge them, as before."""
+    load(con, *two_happenings(lead=False))
+    assert len({event_of(con, a) for a in ("v1", "v2", "s1", "s2")}) == 1
+
+
+def test_two_halves_of_one_happening_whose_leads_share_its_facts_merge(con):
+    """Two groups of stories each whose leads name the same happening's facts merge as
+    before: the guard asks what the leads share across, not that they be the same."""
+    lead = [HOME, "name:royal", "name:caribbean", "num:42"]
+    a = [with_lead(item(f"a{i}", 9 + i, VISIT), lead) for i in range(2)]
+    b = [with_lead(item(f"b{i}", 12 + i, VISIT[:4] + ["name:kuryla", "num:31"]), lead)
+         for i in range(2)]
+    load(con, *a)
+    load(con, *b)
+    assert len({event_of(con, x["article_id"]) for x in a + b}) == 1
