@@ -1221,11 +1221,11 @@ class _Leads:
         self.inner = 0.0
         self.pairs = 0
         for a in arts:
-            if a.lead:  # (``halves`` is computed on first use: most articles never need it)
-                halves = a.halves
-                for k in a.lead:
-                    self.weight[k] = self.weight.get(k, 0.0) + halves.get(k, 0.0)
-                    self.count[k] = self.count.get(k, 0) + 1
+            # Each lead key's half-weight, as ``halves`` holds it, without filling ``halves``
+            # for an article whose pairs are never scored.
+            for k in a.lead:
+                self.weight[k] = self.weight.get(k, 0.0) + a.weight(k) / 2
+                self.count[k] = self.count.get(k, 0) + 1
 
     @classmethod
     def of(cls, arts: list[Article]) -> "_Leads":

@@ -569,6 +569,10 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
                                       window_days=sources.story_window_days))
     for it in story_items:
         stories.setdefault(it["article_id"], story_id_for(it["article_id"]))
+    # Not needed any more: their signatures and the identity plan would sit beside the event
+    # grouping's working set (the load's peak of memory in a large cycle).
+    extract_errors = [k for k in keys if k.extract_error]
+    del story_items, with_sig, alias_rows, seen_urls, wanted, plan, ids, keys
     if stories:
         store.on_arrow(con, pa.table({"article_id": list(stories.keys()),
                                       "story_id": list(stories.values())}), "_pm_story_map",
@@ -619,7 +623,7 @@ def _load(con, sources, missions, rules_version, cycle_id, feeds, runner, starte
             })
     page_rows += [{"cycle_id": cycle_id, "source": k.source, "url": k.url, "fetched_at": seen,
                    "outcome": "extract_error", "error": k.extract_error}
-                  for k in keys if k.extract_error]
+                  for k in extract_errors]
     _insert_rows(con, "fetch_log", fetch_rows, FETCH_LOG_SCHEMA)
     _insert_rows(con, "page_log", page_rows, PAGE_LOG_SCHEMA)
     _update_feed_states(con, feeds, started)
