@@ -24,6 +24,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .text import Words
+
 # Tuned on the dev part of tests/data/dedupe (see docs/dedupe.md). Changing SHINGLE, NUM_PERM,
 # BANDS, ROWS or the hashing below makes stored signatures incomparable with new ones: bump
 # SIGNATURE_VERSION, and stored articles must be re-signed.
@@ -80,12 +82,8 @@ _TYPOGRAPHY = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
     "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200b": "",
 })
-_WORD = re.compile(r"\w+")
-# The same words for ASCII text (most normalised texts: accents and typography are folded) by
-# str.translate and str.split, at a third of the regex's cost: every ASCII character outside
-# \w becomes a space.
-_ASCII_NON_WORD = str.maketrans({c: chr(c) if chr(c).isalnum() or chr(c) == "_" else " "
-                                 for c in range(128)})
+# Normalised texts are mostly ASCII (accents and typography are folded): Words' fast path.
+_WORDS = Words(r"\w+")
 # The combining-mark blocks: what remains of an accent after NFKD decomposition.
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
@@ -171,8 +169,7 @@ def shingle_hashes(text: str) -> np.ndarray:
 
 def _shingles(normalized: str) -> np.ndarray:
     """The shingle hashes of a normalised text, repeats included (MinHash ignores them)."""
-    text = strip_boilerplate(normalized)
-    words = text.translate(_ASCII_NON_WORD).split() if text.isascii() else _WORD.findall(text)
+    words = _WORDS(strip_boilerplate(normalized))
     if not words:
         return np.empty(0, dtype=np.uint64)
     w = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))

@@ -865,8 +865,9 @@ def drop_headline(text: str, title: str | None, h1: str | None = None) -> str:
     # first characters is a prefix of the paragraph's key: when it is already longer than
     # that, the paragraph (usually the article's first, long one) is no headline.
     longest = max(map(len, heads)) / 0.6
+    cut = int(2 * longest) + 20
     for i, p in enumerate(paras[:4]):
-        if len(p) > 2 * longest + 20 and len(key(p[:int(2 * longest) + 20])) > longest:
+        if len(p) > cut and len(key(p[:cut])) > longest:
             continue
         k = key(p)
         # Headline variants: the same words, or one cut short of the other ("...to contract").

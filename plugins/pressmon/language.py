@@ -37,6 +37,8 @@ from pathlib import Path
 import numpy as np
 from langdetect.utils.ngram import NGram
 
+from .text import Words
+
 BODY_SLICE = 600        # the decision is the same with 1,500 characters of news prose
 SHORT_TEXT = 200        # below this, the summary joins the sample
 ALPHA = 0.5             # langdetect's smoothing: an unseen n-gram costs log(ALPHA / 10,000)
@@ -94,8 +96,7 @@ FUNCTION_WORDS = {
         worden werd heeft hebben had er deze dit naar om tot dan wel geen al meer zeer zo kan
         kunnen moet""",
 }
-_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ASCII_LETTERS = str.maketrans({c: chr(c) if chr(c).isalpha() else " " for c in range(128)})
+_WORDS = Words(r"[^\W\d_]+")
 
 _init_lock = threading.Lock()
 _model = None
@@ -227,7 +228,7 @@ class _Model:
         total += self.prior
         # Each function word adds its weight to its languages, word after word, in one call.
         cols = list(chain.from_iterable(filter(None, map(self.word_cols.get,
-                                                         _WORD_RE.findall(text.lower())))))
+                                                         _WORDS(text.lower())))))
         if cols:
             np.add.at(total, cols, np.float32(FUNCTION_WORD_WEIGHT))
         if hint and hint in self.col:
@@ -327,11 +328,8 @@ def function_word_profile(text: str) -> dict[str, int]:
     """How many function words of each listed language ``text`` holds."""
     counts = dict.fromkeys(FUNCTION_WORDS, 0)
     sets = _function_word_sets()
-    lower = text.lower()
-    # ``_WORD_RE``'s words; in ASCII text they are the runs of letters, split faster so.
-    words = lower.translate(_ASCII_LETTERS).split() if lower.isascii() else _WORD_RE.findall(lower)
     # Counted per distinct function word, then spread over its languages.
-    for word, n in Counter(filter(sets.__contains__, words)).items():
+    for word, n in Counter(filter(sets.__contains__, _WORDS(text.lower()))).items():
         for lang in sets[word]:
             counts[lang] += n
     return counts
@@ -395,4 +393,4 @@ def _mix_share(text: str, main: str) -> float:
 
 def _has_words(text: str, n: int) -> bool:
     """Whether ``text`` holds at least ``n`` words (counting stops there)."""
-    return next(islice(_WORD_RE.finditer(text), n - 1, None), None) is not None
+    return next(islice(_WORDS.regex.finditer(text), n - 1, None), None) is not None

@@ -39,6 +39,7 @@ from .config import (HOME_REGIONS, MissionsConfig, Section, non_negative, positi
                      quote_value, read_yaml)
 from .errors import ConfigError
 from .names import mission_names
+from .text import Words
 
 KINDS = ("home", "partner", "mission_terms", "competitors", "exclusions", "foreign")
 # Kinds that subtract (weight 0 or negative) and may be left out of the file.
@@ -51,10 +52,7 @@ ZONES = ("title", "lead", "body")
 
 _NON_ASCII_RE = re.compile(r"[^\x00-\x7f]")
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
-# A word is a run of [0-9a-z] in the folded text: everything else becomes a space, and the text
-# is split. str.translate has a fast path for ASCII input; this costs half a regex findall.
-_WORD_SEPARATORS = str.maketrans({c: chr(c) if chr(c) in "0123456789abcdefghijklmnopqrstuvwxyz"
-                                  else " " for c in range(128)})
+_WORDS = Words(r"[0-9a-z]+")
 
 
 def _drop_combining(m: re.Match) -> str:
@@ -111,8 +109,9 @@ def tokens(text: str | None) -> list[str]:
         return []
     plain = _strip_accents(text.lower())
     if not plain.isascii():
-        plain = _NON_ASCII_RUN.sub(" ", plain)  # no letter of [0-9a-z] is lost
-    return list(map(_STEMS.__getitem__, plain.translate(_WORD_SEPARATORS).split()))
+        # No character of a word is lost, and Words' ASCII path is cheaper than the regex.
+        plain = _NON_ASCII_RUN.sub(" ", plain)
+    return list(map(_STEMS.__getitem__, _WORDS(plain)))
 
 
 @dataclass(frozen=True)
